@@ -1,0 +1,59 @@
+import { getContext, setContext } from 'svelte';
+import type { PageLocation } from '../api/base-url';
+import { RecordStore, type RecordStoreOptions } from '../storage';
+import { ConnectionState } from './connection.svelte';
+import { Credentials } from './credentials.svelte';
+import { SettingsState } from './settings.svelte';
+import { StorageStatus } from './storage-status.svelte';
+
+/** Everything the page shares: one instance, provided to components through context. */
+export class AppState {
+  readonly storage: StorageStatus;
+  readonly settings: SettingsState;
+  readonly credentials: Credentials;
+  readonly connection: ConnectionState;
+
+  constructor(parts: {
+    storage: StorageStatus;
+    settings: SettingsState;
+    credentials: Credentials;
+    connection: ConnectionState;
+  }) {
+    this.storage = parts.storage;
+    this.settings = parts.settings;
+    this.credentials = parts.credentials;
+    this.connection = parts.connection;
+  }
+}
+
+/**
+ * Opens storage, loads the settings and (with the opt-in) the key, and wires the state together.
+ * The outside world is passed in, so tests can give their own location and storage.
+ */
+export async function createAppState(env: {
+  location: PageLocation;
+  storeOptions?: Omit<RecordStoreOptions, 'onProblem'>;
+}): Promise<AppState> {
+  const storage = new StorageStatus();
+  const store = await RecordStore.open({ ...env.storeOptions, onProblem: storage.report });
+  storage.mode = store.mode;
+  const settings = await SettingsState.load(store);
+  const credentials = new Credentials(store, settings);
+  await credentials.restore();
+  const connection = new ConnectionState(settings, credentials, env.location);
+  return new AppState({ storage, settings, credentials, connection });
+}
+
+const KEY = Symbol('sandpit-app');
+
+/** Provides the app state to every component below the caller. */
+export function setAppContext(app: AppState): AppState {
+  return setContext(KEY, app);
+}
+
+/** The app state provided by `App.svelte`. */
+export function getAppContext(): AppState {
+  const app = getContext<AppState | undefined>(KEY);
+  if (!app) throw new Error('getAppContext() called outside <App>');
+  return app;
+}

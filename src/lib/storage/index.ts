@@ -1,0 +1,25 @@
+export { RecordStore, isQuotaError, type StorageProblem, type RecordStoreOptions } from './store';
+export {
+  defineRecord,
+  open,
+  seal,
+  recordKey,
+  type RecordType,
+  type Envelope,
+  type OpenResult,
+} from './records';
+export {
+  indexedDbBackend,
+  memoryBackend,
+  DATABASE_NAME,
+  OBJECT_STORE_NAME,
+  type StorageBackend,
+} from './backend';
+export {
+  settingsRecord,
+  secretRecord,
+  DEFAULT_SETTINGS,
+  OPENAI_BASE_URL,
+  type Settings,
+  type StoredSecret,
+} from './schemas';

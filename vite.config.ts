@@ -1,0 +1,51 @@
+/// <reference types="vitest/config" />
+import { defineConfig, type Plugin } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
+
+/**
+ * The Content-Security-Policy lives in index.html so the static build carries it everywhere.
+ * The dev server alone needs a websocket for hot reload; this adds it only there.
+ */
+function devServerCsp(): Plugin {
+  return {
+    name: 'sandpit-dev-csp',
+    apply: 'serve',
+    transformIndexHtml: (html) => html.replace(/connect-src ([^;"]*)/, 'connect-src $1 ws: wss:'),
+  };
+}
+
+export default defineConfig({
+  base: './',
+  plugins: [svelte(), devServerCsp()],
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    // The first load must not pull the SDK, the catalog or other heavy parts: they are dynamic imports.
+    modulePreload: { polyfill: false },
+  },
+  worker: { format: 'es' },
+  optimizeDeps: { include: ['openai', 'idb-keyval', 'valibot', 'gpt-tokenizer/models'] },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['tests/unit/**/*.test.ts', 'tests/server/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        plugins: [svelteTesting()],
+        test: {
+          name: 'component',
+          environment: 'jsdom',
+          include: ['tests/component/**/*.test.ts'],
+          setupFiles: ['tests/component/setup.ts'],
+        },
+      },
+    ],
+  },
+});
