@@ -1,13 +1,6 @@
-import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
+import { chromiumLaunchOptions } from './tests/chromium';
 import { API_PORT, API_SERVER, APP_PORT, APP_URL } from './tests/e2e/env';
-
-/** The browser: SANDPIT_CHROMIUM if set, else Debian's Chromium when present, else Playwright's own. */
-function chromiumPath(): string | undefined {
-  const fromEnv = process.env.SANDPIT_CHROMIUM;
-  if (fromEnv) return fromEnv;
-  return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
-}
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -21,24 +14,12 @@ export default defineConfig({
     baseURL: APP_URL,
     trace: 'retain-on-failure',
     ...devices['Desktop Chrome'],
-    launchOptions: {
-      executablePath: chromiumPath(),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: chromiumLaunchOptions(),
   },
   webServer: [
     {
-      command: `npx tsx tests/server/cli.ts --port ${API_PORT}`,
+      command: `npx tsx tests/server/cli.ts --port ${API_PORT} --quiet`,
       url: `${API_SERVER}/v1/models`,
-      ignoreHTTPSErrors: true,
       reuseExistingServer: !process.env.CI,
       stdout: 'ignore',
       stderr: 'pipe',

@@ -44,6 +44,7 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['tests/component/**/*.test.ts'],
           setupFiles: ['tests/component/setup.ts'],
+          globalSetup: ['tests/component/global-setup.ts'],
         },
       },
     ],

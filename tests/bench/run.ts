@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
-import { existsSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { preview } from 'vite';
+import { chromiumLaunchOptions } from '../chromium';
 import { chunkReport, firstLoadChunks } from './first-load';
 
 /**
@@ -49,26 +49,13 @@ for (const c of lazy.sort((a, b) => b.gzipBytes - a.gzipBytes)) {
 }
 
 // 2. What a real browser fetches on a first visit: the same files, and no heavy package.
-const executablePath =
-  process.env.SANDPIT_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 const server = await preview({
   preview: { port: 0, host: '127.0.0.1' },
   base: '/sandpit/',
   logLevel: 'silent',
 });
 const url = `${server.resolvedUrls!.local[0]!}`;
-const browser = await chromium.launch({
-  executablePath,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await chromium.launch(chromiumLaunchOptions());
 try {
   const page = await browser.newPage();
   const fetched: string[] = [];

@@ -16,6 +16,8 @@
  */
 import type { ModelPrice } from './types';
 
+export { formatPricePerMTok } from '../format';
+
 /** One price in a model's history, USD per 1M tokens. */
 export interface PricePoint {
   /** First day this price applied ('YYYY-MM-DD'); null = since the model launched. */
@@ -271,15 +273,3 @@ export const PRICES_SOURCE: { name: string; url: string; checkedOn: string } = {
     '',
   ),
 };
-
-const USD = new Intl.NumberFormat('en-US', {
-  style: 'currency',
-  currency: 'USD',
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 4,
-});
-
-/** '$2.50', '$0.075', '$0.005'; '—' when the price is unknown or not billed. */
-export function formatPricePerMTok(p: number | null): string {
-  return p === null || !Number.isFinite(p) ? '—' : USD.format(p);
-}
