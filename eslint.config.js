@@ -13,7 +13,7 @@ export default ts.config(
   prettier,
   ...svelte.configs.prettier,
   {
-    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    languageOptions: { globals: globals.browser },
     rules: {
       'no-console': ['error', { allow: ['warn', 'error'] }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -33,7 +33,9 @@ export default ts.config(
     },
   },
   {
+    // Tests, the test server, the bench and the configs run in Node (some also in a browser).
     files: ['tests/**', '*.config.*'],
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
     rules: { 'no-console': 'off' },
   },
 );

@@ -5,13 +5,17 @@ import { svelteTesting } from '@testing-library/svelte/vite';
 
 /**
  * The Content-Security-Policy lives in index.html so the static build carries it everywhere.
- * The dev server alone needs a websocket for hot reload; this adds it only there.
+ * The dev server alone injects <style> elements and talks over a websocket for hot reload; this
+ * loosens the policy for those two, only there.
  */
 function devServerCsp(): Plugin {
   return {
     name: 'sandpit-dev-csp',
     apply: 'serve',
-    transformIndexHtml: (html) => html.replace(/connect-src ([^;"]*)/, 'connect-src $1 ws: wss:'),
+    transformIndexHtml: (html) =>
+      html
+        .replace(/connect-src ([^;"]*)/, 'connect-src $1 ws: wss:')
+        .replace(/style-src ([^;"]*)/, "style-src $1 'unsafe-inline'"),
   };
 }
 

@@ -33,7 +33,7 @@ describe('App', () => {
     render(App, { app });
     const alert = screen.getByRole('alert');
     expect(alert).toHaveTextContent('This browser is not letting Sandpit save anything (Error: blocked)');
-    await userEvent.setup().click(screen.getByRole('button', { name: 'Dismiss' }));
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Dismiss this storage notice' }));
     expect(screen.queryByRole('alert')).toBeNull();
   });
 

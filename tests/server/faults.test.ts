@@ -145,6 +145,34 @@ describe('fault scenarios through the SDK', () => {
   });
 });
 
+describe('raw answers', () => {
+  it('sends exactly the status and body, with the usual headers, on any route', async () => {
+    const s = await session();
+    const lmStudio = '{"error":"Unexpected endpoint or method. (GET /models)"}';
+    await s.queue({ kind: 'raw', status: 200, body: lmStudio });
+    const res = await fetch(`${s.baseURL}/models`, { headers: { authorization: `Bearer ${s.key}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(lmStudio);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('x-request-id')).toMatch(/^req_/);
+    expect((await s.requests()).at(-1)?.scenario).toBe('raw:200');
+    // The next request is answered normally.
+    const next = await fetch(`${s.baseURL}/models`, { headers: { authorization: `Bearer ${s.key}` } });
+    expect(((await next.json()) as { object: string }).object).toBe('list');
+  });
+
+  it('refuses a status outside 200-599 or a body that is not a string, when queued', async () => {
+    const s = await session();
+    await expect(s.queue({ kind: 'raw', status: 99, body: '' })).rejects.toThrow(
+      /status must be an HTTP status/,
+    );
+    await expect(s.queue({ kind: 'raw', status: 200, body: 1 as unknown as string })).rejects.toThrow(
+      /body must be a string/,
+    );
+  });
+});
+
 describe('scenario queue', () => {
   it('times: N applies a scenario to N requests, then the default answers', async () => {
     const s = await session();

@@ -6,7 +6,7 @@ import { writeBlocks } from './sse.ts';
 import type { Scenario } from './types.ts';
 
 const DEFAULT_MALFORMED = 'data: {"id":"chatcmpl-broken","object":"chat.comp\n\n';
-const KINDS = new Set(['replay', 'error', 'cut', 'stall', 'malformed', 'drop', 'delay']);
+const KINDS = new Set(['replay', 'error', 'cut', 'stall', 'malformed', 'drop', 'delay', 'raw']);
 const ROUTES = new Set(['/chat/completions', '/models', '/embeddings']);
 
 /** What a scenario needs from the server. */
@@ -49,6 +49,12 @@ export function scenarioProblem(value: unknown, deps: ScenarioDeps): string | nu
   if (s.kind === 'error' && (typeof s.error !== 'string' || !deps.errors.has(s.error))) {
     return `unknown error id: ${String(s.error)}`;
   }
+  if (s.kind === 'raw') {
+    if (!(Number.isInteger(s.status) && (s.status as number) >= 200 && (s.status as number) <= 599)) {
+      return 'status must be an HTTP status from 200 to 599';
+    }
+    if (typeof s.body !== 'string') return 'body must be a string';
+  }
   if (s.kind === 'delay' && !(typeof s.ms === 'number' && s.ms >= 0))
     return 'ms must be a non-negative number';
   return null;
@@ -78,6 +84,10 @@ export async function runScenario(
       return;
     case 'drop':
       ex.req.socket.resetAndDestroy();
+      return;
+    case 'raw':
+      ex.res.writeHead(scenario.status, ex.headers(scenario.contentType ?? 'application/json'));
+      ex.res.end(scenario.body);
       return;
     case 'error': {
       const error = deps.errors.get(scenario.error);

@@ -25,6 +25,8 @@ export function scenarioLabel(scenario: Scenario): string {
       return `delay:${scenario.ms}`;
     case 'drop':
       return 'drop';
+    case 'raw':
+      return `raw:${scenario.status}`;
   }
 }
 

@@ -71,6 +71,18 @@ export interface DropScenario extends ScenarioCommon {
   kind: 'drop';
 }
 
+/**
+ * Answers with exactly this status and body (and the usual headers): what a server that is not quite
+ * OpenAI-compatible sends, e.g. LM Studio's `200 {"error":"Unexpected endpoint or method. (GET /models)"}`.
+ */
+export interface RawScenario extends ScenarioCommon {
+  kind: 'raw';
+  status: number;
+  body: string;
+  /** Default `application/json`. */
+  contentType?: string;
+}
+
 /** Waits, then answers as if no scenario were queued. */
 export interface DelayScenario extends ScenarioCommon {
   kind: 'delay';
@@ -85,7 +97,8 @@ export type Scenario =
   | StallScenario
   | MalformedScenario
   | DropScenario
-  | DelayScenario;
+  | DelayScenario
+  | RawScenario;
 
 /** Options of `POST /__control/sessions`. */
 export interface SessionOptions {

@@ -197,10 +197,34 @@ describe('describeApiError for the other SDK classes', () => {
       }),
       { ...ctx, project: 'proj_1' },
     );
-    expect(scopes.field).toBe('project');
+    // Missing scopes are the key's permissions, even with a project set.
+    expect(scopes.field).toBe('apiKey');
     expect(scopes.cause).toMatch(/lacks the permission api\.model\.read/);
     expect(scopes.fix).toMatch(/Models: Read/);
+    const projectAccess = describeApiError(
+      sdkError(403, {
+        error: { message: 'Project does not have access to model', type: 'x', param: null, code: null },
+      }),
+      { ...ctx, project: 'proj_1' },
+    );
+    expect(projectAccess.field).toBe('project');
     expect(sdkError(403, {})).toBeInstanceOf(PermissionDeniedError);
+  });
+
+  it('401 for an account without an organization says so, instead of blaming the key', () => {
+    const problem = describeApiError(
+      sdkError(401, {
+        error: {
+          message:
+            'You must be a member of an organization to use the API. Please contact us through our help center at help.openai.com.',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'no_organization',
+        },
+      }),
+      ctx,
+    );
+    expect(problem).toMatchObject({ field: 'apiKey', title: 'The account has no organization' });
   });
 
   it('404 on a path (not a model) points at the base URL and its missing /v1', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkBaseUrl, isLoopbackHost } from '../../src/lib/api/base-url';
+import { checkHeaderText } from '../../src/lib/api/problems';
 
 const https = { protocol: 'https:', origin: 'https://sandpit.example' };
 const http = { protocol: 'http:', origin: 'http://localhost:5173' };
@@ -51,12 +52,15 @@ describe('checkBaseUrl', () => {
     ['api.openai.com/v1', /is not a URL/],
     ['ftp://example.com/v1', /uses ftp:/],
     ['https://user:pw@example.com/v1', /user name or password/],
+    ['http://localhost:11434/v1?x=1', /query string or fragment/],
+    ['http://localhost:11434/v1#top', /query string or fragment/],
   ])('rejects %j', (input, cause) => {
     const check = checkBaseUrl(input, https);
     expect(check.ok).toBe(false);
     if (!check.ok) {
       expect(check.problem.kind).toBe('invalid-url');
       expect(check.problem.cause).toMatch(cause);
+      expect(check.problem.field).toBe('baseURL');
     }
   });
 
@@ -82,5 +86,19 @@ describe('isLoopbackHost', () => {
     ['10.0.0.1', false],
   ])('%s → %s', (host, loopback) => {
     expect(isLoopbackHost(host)).toBe(loopback);
+  });
+});
+
+describe('checkHeaderText', () => {
+  it('passes visible ASCII and points at the first character a header cannot carry', () => {
+    expect(checkHeaderText('apiKey', 'sk-proj-abc_DEF-123')).toBeNull();
+    const dash = checkHeaderText('organization', 'org–x');
+    expect(dash).toMatchObject({ kind: 'invalid-text', field: 'organization' });
+    expect(dash!.cause).toBe('Character 4 is “–” (U+2013); headers carry plain ASCII only.');
+    const zeroWidth = checkHeaderText('apiKey', 'sk-ab\u200bcd');
+    expect(zeroWidth!.cause).toMatch(/Character 6 is an invisible or space character \(U\+200B\)/);
+    expect(checkHeaderText('project', 'proj 1')!.cause).toMatch(
+      /Character 5 is an invisible or space character/,
+    );
   });
 });

@@ -94,6 +94,26 @@ describe('testConnection through the real SDK and the test server', () => {
     expect((await session.requests()).filter((r) => r.method === 'GET')).toHaveLength(1);
   });
 
+  it('a 200 that is not a model list (LM Studio at an unknown path) is not "connected, 0 models"', async () => {
+    const session = await createSession(server.url);
+    await session.queue({
+      kind: 'raw',
+      status: 200,
+      body: '{"error":"Unexpected endpoint or method. (GET /models)"}',
+    });
+    const result = await testConnection({ apiKey: session.key, baseURL: session.baseURL }, env);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problem).toMatchObject({ field: 'baseURL', title: 'Not an OpenAI-compatible answer' });
+    expect(result.problem.fix).toMatch(/OpenAI-compatible API/);
+  });
+
+  it('an empty but real model list is "connected, 0 models"', async () => {
+    const session = await createSession(server.url, { models: [] });
+    const result = await testConnection({ apiKey: session.key, baseURL: session.baseURL }, env);
+    expect(result).toMatchObject({ ok: true, models: [] });
+  });
+
   it('a dropped connection with nothing listening behind it is "unreachable"', async () => {
     const result = await testConnection({ apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9/v1' }, env);
     expect(result.ok).toBe(false);

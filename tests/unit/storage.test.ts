@@ -114,12 +114,45 @@ describe('RecordStore over IndexedDB', () => {
     expect(await raw.get('note:garbage')).toBe('not even an object');
   });
 
-  it('refuses to write data that does not match the schema', async () => {
+  it('refuses to write data that does not match the schema, says so, and throws nothing', async () => {
     const store = await RecordStore.open({ onProblem });
-    await expect(store.put(noteV3, { body: 1 } as never, 'x')).rejects.toThrow(
-      /Refusing to save an invalid note record: body: /,
-    );
+    expect(await store.put(noteV3, { body: 1 } as never, 'x')).toBe('rejected');
     expect(await indexedDbBackend().get('note:x')).toBeUndefined();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ kind: 'write-failed' });
+    expect(problems[0]!.message).toMatch(/Refusing to save an invalid note record: body: /);
+  });
+
+  it('says where each write ended up', async () => {
+    const store = await RecordStore.open({ onProblem });
+    expect(await store.put(noteV3, { body: 'ok', tags: [] }, 'a')).toBe('saved');
+    const full = await RecordStore.open({ onProblem, backend: () => fullDisk(indexedDbBackend()) });
+    expect(await full.put(noteV3, { body: 'ok', tags: [] }, 'b')).toBe('kept-in-memory');
+    const none = await RecordStore.open({
+      onProblem,
+      backend: () => {
+        throw new Error('no IndexedDB');
+      },
+    });
+    expect(await none.put(noteV3, { body: 'ok', tags: [] }, 'c')).toBe('kept-in-memory');
+  });
+
+  it('reports a delete the browser refused, and returns false instead of throwing', async () => {
+    const inner = indexedDbBackend();
+    await inner.set('note:n', { kind: 'note', v: 3, savedAt: 1, data: { body: 'stays', tags: [] } });
+    const store = await RecordStore.open({
+      onProblem,
+      backend: () => ({ ...inner, delete: () => Promise.reject(new DOMException('denied', 'UnknownError')) }),
+    });
+    expect(await store.delete(noteV3, 'n')).toBe(false);
+    expect(problems.map((p) => p.kind)).toEqual(['write-failed']);
+    expect(problems[0]!.message).toMatch(/could not delete saved data \(UnknownError: denied\)/);
+    expect(await inner.get('note:n')).toBeDefined();
+  });
+
+  it('a save does not wait for the answer to the persistence request (Firefox asks the user)', async () => {
+    const store = await RecordStore.open({ onProblem, persist: () => new Promise<boolean>(() => {}) });
+    expect(await store.put(secretRecord, { apiKey: 'sk-waits-for-nobody' })).toBe('saved');
   });
 
   it('asks for persistent storage once, after the first user save, not after settings', async () => {
@@ -129,11 +162,13 @@ describe('RecordStore over IndexedDB', () => {
     expect(persist).not.toHaveBeenCalled();
     await store.put(secretRecord, { apiKey: 'sk-one' });
     await store.put(secretRecord, { apiKey: 'sk-two' });
-    expect(persist).toHaveBeenCalledTimes(1);
+    await expect.poll(() => persist.mock.calls.length).toBe(1);
+    await expect.poll(() => indexedDbBackend().get('meta:persistence')).toBeDefined();
     expect(await indexedDbBackend().get('meta:persistence')).toMatchObject({ data: { persisted: true } });
 
     const later = await RecordStore.open({ onProblem, persist });
     await later.put(secretRecord, { apiKey: 'sk-three' });
+    await new Promise((r) => setTimeout(r, 50));
     expect(persist).toHaveBeenCalledTimes(1);
   });
 });

@@ -59,6 +59,12 @@ export function checkBaseUrl(input: string, page: PageLocation): BaseUrlCheck {
       'Remove them from the URL; put the key in the API key field.',
     );
   }
+  if (url.search || url.hash) {
+    return invalid(
+      'The base URL has a query string or fragment; the SDK appends paths such as /models after it, which breaks the address.',
+      `Remove everything from “${url.search ? '?' : '#'}” on: ${url.origin}${url.pathname.replace(/\/+$/, '')}.`,
+    );
+  }
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname) && !allowedByPagePolicy(url.hostname)) {
     return {
       ok: false,
@@ -97,8 +103,6 @@ export function checkBaseUrl(input: string, page: PageLocation): BaseUrlCheck {
       'Most OpenAI-compatible servers expect the path to end in /v1 (e.g. http://localhost:11434/v1).',
     );
   }
-  if (url.search || url.hash) warnings.push('The query string or fragment will be ignored by most servers.');
-  url.hash = '';
   const normalised = url.toString().replace(/\/+$/, '');
   return { ok: true, url: normalised, warnings, likelyServer: guessLocalServer(url) };
 }

@@ -1,5 +1,4 @@
-import type OpenAI from 'openai';
-import type * as OpenAIModule from 'openai';
+import OpenAI from 'openai';
 
 /** What it takes to build an SDK client. The key is passed in per call and never kept here. */
 export interface ClientConfig {
@@ -12,24 +11,13 @@ export interface ClientConfig {
   timeoutMs?: number;
 }
 
-let sdk: Promise<typeof OpenAIModule> | null = null;
-
 /**
- * Loads the `openai` SDK on first use: it is most of a small first chunk, and the page is useful
- * before any call is made. A failed load is not cached, so the next call tries again.
+ * Builds an SDK client for the configured base URL, the only host it will ever call. This module is
+ * reached only through dynamic imports (see `state/connection.svelte.ts`), so the SDK stays out of the
+ * first load.
  */
-export function loadSdk(): Promise<typeof OpenAIModule> {
-  sdk ??= import('openai').catch((err: unknown) => {
-    sdk = null;
-    throw err;
-  });
-  return sdk;
-}
-
-/** Builds an SDK client for the configured base URL; the only host it will ever call. */
-export async function createClient(config: ClientConfig): Promise<OpenAI> {
-  const { default: OpenAIClient } = await loadSdk();
-  return new OpenAIClient({
+export function createClient(config: ClientConfig): OpenAI {
+  return new OpenAI({
     apiKey: config.apiKey,
     baseURL: config.baseURL,
     organization: config.organization?.trim() || null,

@@ -28,16 +28,15 @@ export async function testConnection(config: ClientConfig, env: ConnectionEnv): 
     organization: config.organization,
     project: config.project,
   };
-  let client: Awaited<ReturnType<typeof createClient>>;
   try {
-    client = await createClient({ maxRetries: 0, timeoutMs: 20_000, ...config });
-  } catch (err) {
-    return { ok: false, problem: loadProblem(err) };
-  }
-  try {
+    const client = createClient({ maxRetries: 0, timeoutMs: 20_000, ...config });
     const { data: page, request_id } = await client.models.list({ signal: env.signal }).withResponse();
+    // The SDK reads a missing `data` as an empty list. A 200 that is not a model list (LM Studio's
+    // answer to an unknown path, or a web page) must not pass for "connected, no models".
+    if (page.object !== 'list' && page.data.length === 0)
+      return { ok: false, problem: notAModelList(ctx.baseURL) };
     const ids: string[] = [];
-    for await (const model of page) ids.push(model.id);
+    for await (const model of page) if (typeof model?.id === 'string') ids.push(model.id);
     return {
       ok: true,
       models: describeModels(ids),
@@ -50,20 +49,26 @@ export async function testConnection(config: ClientConfig, env: ConnectionEnv): 
       ok: false,
       problem: await diagnoseNetworkFailure(
         problem,
-        { baseURL: config.baseURL, likelyServer: env.likelyServer, pageOrigin: env.pageOrigin },
+        {
+          baseURL: config.baseURL,
+          likelyServer: env.likelyServer,
+          pageOrigin: env.pageOrigin,
+          signal: env.signal,
+        },
         env.fetch,
       ),
     };
   }
 }
 
-/** The SDK is a separate file of this site; it can fail to load when the site is offline or updated. */
-function loadProblem(err: unknown): ApiProblem {
+function notAModelList(baseURL: string): ApiProblem {
   return {
-    kind: 'unexpected',
-    field: 'request',
-    title: 'Part of Sandpit failed to load',
-    cause: `The code that talks to the API could not be loaded (${err instanceof Error ? err.message : String(err)}).`,
-    fix: 'Check your network connection and reload the page.',
+    kind: 'not-found',
+    field: 'baseURL',
+    title: 'Not an OpenAI-compatible answer',
+    cause: `${baseURL}/models answered, but not with a list of models.`,
+    fix: /\/v\d+$/.test(baseURL)
+      ? 'Check that the base URL points at the server’s OpenAI-compatible API.'
+      : 'The base URL probably lacks /v1 at the end (for example http://localhost:1234/v1 for LM Studio).',
   };
 }

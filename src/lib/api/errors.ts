@@ -87,6 +87,17 @@ export function describeApiError(err: unknown, ctx: ErrorContext): ApiProblem {
         fix: 'Paste your key in the API key field.',
       };
     }
+    if (/member of an organization/i.test(apiMessage)) {
+      return {
+        ...base,
+        kind: 'invalid-key',
+        field: 'apiKey',
+        title: 'The account has no organization',
+        cause:
+          'The key is valid, but its account does not belong to an organization, which the API requires.',
+        fix: 'Create or join an organization at platform.openai.com, then make a key inside it.',
+      };
+    }
     if (/organization/i.test(apiMessage) && ctx.organization) {
       return {
         ...base,
@@ -122,7 +133,8 @@ export function describeApiError(err: unknown, ctx: ErrorContext): ApiProblem {
     return {
       ...base,
       kind: 'forbidden',
-      field: ctx.project ? 'project' : 'apiKey',
+      // Missing scopes are the key's permissions; otherwise a project that lacks access is the likelier cause.
+      field: !scopes && ctx.project ? 'project' : 'apiKey',
       title: 'The key is not allowed to do this',
       cause: scopes
         ? `The key lacks the permission ${scopes} (403).`
@@ -242,14 +254,22 @@ export function describeApiError(err: unknown, ctx: ErrorContext): ApiProblem {
  */
 export async function diagnoseNetworkFailure(
   problem: ApiProblem,
-  ctx: { baseURL: string; likelyServer: LocalServer | null; pageOrigin: string },
+  ctx: {
+    baseURL: string;
+    likelyServer: LocalServer | null;
+    pageOrigin: string;
+    signal?: AbortSignal | undefined;
+  },
   fetchFn: typeof fetch = globalThis.fetch.bind(globalThis),
 ): Promise<ApiProblem> {
   if (problem.kind !== 'network') return problem;
+  // A server that accepts connections but never answers must not hold the check forever.
+  const timeout = AbortSignal.timeout(5000);
   const reachable = await fetchFn(`${ctx.baseURL}/models`, {
     mode: 'no-cors',
     cache: 'no-store',
     credentials: 'omit',
+    signal: ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout,
   }).then(
     () => true,
     () => false,

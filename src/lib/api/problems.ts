@@ -33,6 +33,7 @@ export interface ApiProblem {
     | 'mixed-content'
     | 'blocked-by-policy'
     | 'invalid-url'
+    | 'invalid-text'
     | 'timeout'
     | 'aborted'
     | 'unexpected';
@@ -64,5 +65,28 @@ export function noKeyProblem(): ApiProblem {
     title: 'No API key',
     cause: 'Requests to the API need a key, and none is entered.',
     fix: 'Paste your key (it starts with “sk-”; create one at platform.openai.com/api-keys). Local servers such as Ollama accept any text.',
+  };
+}
+
+const FIELD_NAMES = { apiKey: 'API key', organization: 'organization ID', project: 'project ID' } as const;
+
+/**
+ * Keys and IDs travel in HTTP headers, which take visible ASCII only. A character from a document or
+ * chat (a zero-width space, an en dash, a non-breaking space) would make the browser throw before
+ * sending anything; this finds it first and says where it is.
+ */
+export function checkHeaderText(field: keyof typeof FIELD_NAMES, value: string): ApiProblem | null {
+  const index = value.search(/[^\x21-\x7E]/);
+  if (index < 0) return null;
+  const char = value[index]!;
+  const code = char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+  const shown =
+    /\s/.test(char) || code === '200B' || code === 'FEFF' ? 'an invisible or space character' : `“${char}”`;
+  return {
+    kind: 'invalid-text',
+    field,
+    title: `The ${FIELD_NAMES[field]} contains a character that cannot be sent`,
+    cause: `Character ${index + 1} is ${shown} (U+${code}); headers carry plain ASCII only.`,
+    fix: `Copy the ${FIELD_NAMES[field]} again from its source, or type it: copying from documents and chats can add such characters.`,
   };
 }

@@ -1,5 +1,5 @@
 import { checkBaseUrl, type BaseUrlCheck, type PageLocation } from '../api/base-url';
-import { noKeyProblem, type ApiProblem } from '../api/problems';
+import { checkHeaderText, noKeyProblem, type ApiProblem } from '../api/problems';
 import type { ConnectionResult, ConnectionEnv } from '../api/connection';
 import type { ClientConfig } from '../api/client';
 import type { ModelInfo } from '../models';
@@ -10,7 +10,10 @@ export type ConnectionStatus = 'idle' | 'checking' | 'connected' | 'failed';
 
 type Tester = (config: ClientConfig, env: ConnectionEnv) => Promise<ConnectionResult>;
 
-/** Loads the connection code (and with it the SDK and the model catalog) on first use. */
+/**
+ * The lazy boundary: the connection code, and with it the SDK and the model catalog, load here on first
+ * use. The browser's module map keeps it once loaded.
+ */
 const loadTester: () => Promise<Tester> = async () => (await import('../api/connection')).testConnection;
 
 /**
@@ -51,6 +54,11 @@ export class ConnectionState {
   /** True when the settings or key changed since the last finished check. */
   get stale(): boolean {
     return this.#checkedWith !== null && this.#checkedWith !== this.#fingerprint();
+  }
+
+  /** The last check's problem while it still describes the current settings (it goes once they change). */
+  get currentProblem(): ApiProblem | null {
+    return this.stale ? null : this.problem;
   }
 
   /** The sentence a screen reader announces, and the status line shows. */
@@ -95,24 +103,33 @@ export class ConnectionState {
       }
     };
 
+    // Everything the check uses is read now, before the first await: edits made while the code loads
+    // belong to the next check, and the fingerprint must describe exactly what was sent.
     const check = this.baseUrlCheck;
     if (!check.ok) return settle({ ok: false, problem: check.problem });
     if (!this.#credentials.hasKey) return settle({ ok: false, problem: noKeyProblem() });
+    const config = {
+      apiKey: this.#credentials.apiKey,
+      baseURL: check.url,
+      organization: this.#settings.organization.trim(),
+      project: this.#settings.project.trim(),
+    };
+    const unsendable =
+      checkHeaderText('apiKey', config.apiKey) ??
+      checkHeaderText('organization', config.organization) ??
+      checkHeaderText('project', config.project);
+    if (unsendable) return settle({ ok: false, problem: unsendable });
 
     this.status = 'checking';
     this.problem = null;
     let result: ConnectionResult;
     try {
       const testConnection = await this.#loadTester();
-      result = await testConnection(
-        {
-          apiKey: this.#credentials.apiKey,
-          baseURL: check.url,
-          organization: this.#settings.organization,
-          project: this.#settings.project,
-        },
-        { pageOrigin: this.#page.origin, likelyServer: check.likelyServer, signal: controller.signal },
-      );
+      result = await testConnection(config, {
+        pageOrigin: this.#page.origin,
+        likelyServer: check.likelyServer,
+        signal: controller.signal,
+      });
     } catch (err) {
       result = {
         ok: false,

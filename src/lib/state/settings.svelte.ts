@@ -1,6 +1,15 @@
-import { DEFAULT_SETTINGS, settingsRecord, type RecordStore, type Settings } from '../storage';
+import {
+  DEFAULT_SETTINGS,
+  settingsRecord,
+  type RecordStore,
+  type Settings,
+  type WriteOutcome,
+} from '../storage';
 
 export type Theme = Settings['theme'];
+
+/** The longest values the settings schema accepts; the inputs carry them as `maxlength`. */
+export const SETTINGS_LIMITS = { baseURL: 2048, organization: 256, project: 256 } as const;
 
 /** Connection and page settings, saved as they change. The key is not here: see `Credentials`. */
 export class SettingsState {
@@ -11,6 +20,7 @@ export class SettingsState {
   theme = $state<Theme>(DEFAULT_SETTINGS.theme);
 
   #store: RecordStore;
+  #pending: ReturnType<typeof setTimeout> | null = null;
 
   constructor(store: RecordStore, initial: Settings = DEFAULT_SETTINGS) {
     this.#store = store;
@@ -37,5 +47,37 @@ export class SettingsState {
     };
   }
 
-  save = (): Promise<void> => this.#store.put(settingsRecord, this.snapshot());
+  save = (): Promise<WriteOutcome> => {
+    this.#cancelPending();
+    return this.#store.put(settingsRecord, this.snapshot());
+  };
+
+  /**
+   * Saves every change, `delayMs` after the last one (typing in a field is one save, not one per key).
+   * The values as loaded are not a change. Returns the function that stops it.
+   */
+  autosave = (delayMs = 250): (() => void) =>
+    $effect.root(() => {
+      let first = true;
+      $effect(() => {
+        this.snapshot();
+        if (first) {
+          first = false;
+          return;
+        }
+        this.#cancelPending();
+        this.#pending = setTimeout(() => void this.save(), delayMs);
+      });
+      return () => this.#cancelPending();
+    });
+
+  /** Saves a change still waiting for its delay now (the page is being hidden or closed). */
+  flush = (): void => {
+    if (this.#pending) void this.save();
+  };
+
+  #cancelPending(): void {
+    if (this.#pending) clearTimeout(this.#pending);
+    this.#pending = null;
+  }
 }

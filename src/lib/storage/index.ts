@@ -1,4 +1,10 @@
-export { RecordStore, isQuotaError, type StorageProblem, type RecordStoreOptions } from './store';
+export {
+  RecordStore,
+  isQuotaError,
+  type StorageProblem,
+  type RecordStoreOptions,
+  type WriteOutcome,
+} from './store';
 export {
   defineRecord,
   open,

@@ -9,6 +9,9 @@ export type StorageProblem =
   | { kind: 'write-failed'; message: string; detail: string }
   | { kind: 'corrupt'; message: string; detail: string; key: string };
 
+/** Where a write ended up; see {@link RecordStore.put}. */
+export type WriteOutcome = 'saved' | 'kept-in-memory' | 'rejected';
+
 export interface RecordStoreOptions {
   /** The real storage; IndexedDB by default. Called once, inside a try, because opening can throw. */
   backend?: () => StorageBackend;
@@ -121,17 +124,31 @@ export class RecordStore {
     return out;
   }
 
-  /** Saves one record. Invalid data throws (a bug); a storage failure is reported, not thrown. */
-  async put<T>(type: RecordType<T>, data: T, id = 'default'): Promise<void> {
-    await this.putMany(type, [[id, data]]);
+  /**
+   * Saves one record. Never throws: the outcome says whether it reached the browser's storage
+   * (`saved`), lives only in this tab (`kept-in-memory`: no IndexedDB, or storage full), or was refused
+   * because it does not match its schema (`rejected`); the last two are also reported.
+   */
+  put<T>(type: RecordType<T>, data: T, id = 'default'): Promise<WriteOutcome> {
+    return this.putMany(type, [[id, data]]);
   }
 
-  /** Saves several records of one type in one transaction. */
-  async putMany<T>(type: RecordType<T>, items: [id: string, data: T][]): Promise<void> {
-    const entries = items.map(([id, data]): [string, unknown] => [recordKey(type, id), seal(type, data)]);
+  /** Saves several records of one type in one transaction; see {@link put}. */
+  async putMany<T>(type: RecordType<T>, items: [id: string, data: T][]): Promise<WriteOutcome> {
+    let entries: [string, unknown][];
+    try {
+      entries = items.map(([id, data]): [string, unknown] => [recordKey(type, id), seal(type, data)]);
+    } catch (err) {
+      this.#report({
+        kind: 'write-failed',
+        detail: describeError(err),
+        message: `Sandpit could not save this change: ${err instanceof Error ? err.message : String(err)}.`,
+      });
+      return 'rejected';
+    }
     if (!this.#primary) {
       await this.#pending.setMany(entries);
-      return;
+      return 'kept-in-memory';
     }
     try {
       await this.#primary.setMany(entries);
@@ -139,21 +156,27 @@ export class RecordStore {
     } catch (err) {
       await this.#pending.setMany(entries);
       this.#reportWriteFailure('write', err);
-      return;
+      return 'kept-in-memory';
     }
-    if (type.userContent) await this.#requestPersistence();
+    // Not awaited: Firefox asks the user, and a save must not wait for their answer.
+    if (type.userContent) void this.#requestPersistence();
+    return 'saved';
   }
 
-  /** Removes a record everywhere it may be: IndexedDB and the in-memory copies. */
-  async delete(type: RecordType<unknown>, id = 'default'): Promise<void> {
+  /**
+   * Removes a record everywhere it may be: IndexedDB and the in-memory copies. Never throws: returns
+   * false (and reports) when the browser's storage refused, so the caller can say the copy remains.
+   */
+  async delete(type: RecordType<unknown>, id = 'default'): Promise<boolean> {
     const key = recordKey(type, id);
     await this.#pending.delete(key);
-    if (!this.#primary) return;
+    if (!this.#primary) return true;
     try {
       await this.#primary.delete(key);
+      return true;
     } catch (err) {
       this.#reportWriteFailure('delete', err);
-      throw err;
+      return false;
     }
   }
 
@@ -168,25 +191,33 @@ export class RecordStore {
         : null);
     if (!persist) return;
     // The browser may refuse to answer (e.g. in an insecure context); storage still works without it.
-    const persisted = await persist().catch(() => false);
+    const persisted = await Promise.resolve()
+      .then(persist)
+      .catch(() => false);
     await this.put(persistenceMeta, { persistRequestedAt: Date.now(), persisted }, 'persistence');
+  }
+
+  #report(problem: StorageProblem): void {
+    this.#options.onProblem?.(problem);
   }
 
   #reportCorrupt(key: string, kind: string, reason: string): void {
     if (this.#reportedCorrupt.has(key)) return;
     this.#reportedCorrupt.add(key);
-    this.#options.onProblem?.({
+    this.#report({
       kind: 'corrupt',
       key,
       detail: reason,
-      message: `A saved ${kind} record could not be read and was skipped (${reason}). It was left in storage untouched.`,
+      message:
+        `A saved ${kind} record could not be read and was skipped (${reason}). Sandpit uses defaults ` +
+        'instead; the unreadable copy stays in storage until a new save replaces it.',
     });
   }
 
   #reportWriteFailure(action: 'read' | 'write' | 'delete', err: unknown): void {
     const detail = describeError(err);
     if (isQuotaError(err)) {
-      this.#options.onProblem?.({
+      this.#report({
         kind: 'quota',
         detail,
         message:
@@ -196,7 +227,7 @@ export class RecordStore {
       });
       return;
     }
-    this.#options.onProblem?.({
+    this.#report({
       kind: 'write-failed',
       detail,
       message:
