@@ -52,7 +52,7 @@ describe('testConnection through the real SDK and the test server', () => {
   it('401 with the real body: the key field, the masked key, the request id', async () => {
     const session = await createSession(server.url);
     const result = await testConnection(
-      { apiKey: 'sk-not-the-right-key-0000', baseURL: session.baseURL },
+      { apiKey: 'sk-wrong-key-0000', baseURL: session.baseURL },
       env,
     );
     expect(result.ok).toBe(false);
@@ -63,7 +63,7 @@ describe('testConnection through the real SDK and the test server', () => {
       status: 401,
       code: 'invalid_api_key',
     });
-    expect(result.problem.apiMessage).toMatch(/^Incorrect API key provided: sk-not-t\*+0000\./);
+    expect(result.problem.apiMessage).toMatch(/^Incorrect API key provided: sk-wrong\*+0000\./);
     expect(result.problem.requestId).toMatch(/^req_/);
   });
 
