@@ -51,10 +51,7 @@ describe('testConnection through the real SDK and the test server', () => {
 
   it('401 with the real body: the key field, the masked key, the request id', async () => {
     const session = await createSession(server.url);
-    const result = await testConnection(
-      { apiKey: 'sk-wrong-key-0000', baseURL: session.baseURL },
-      env,
-    );
+    const result = await testConnection({ apiKey: 'sk-wrong-key-0000', baseURL: session.baseURL }, env);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problem).toMatchObject({
