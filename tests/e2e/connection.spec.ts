@@ -171,7 +171,11 @@ test.describe('What is kept across a reload', () => {
     await page.getByText('Organization and project (optional)').click();
     await page.getByRole('textbox', { name: 'Project ID' }).fill('proj_kept');
     await page.getByRole('radio', { name: 'Dark' }).check();
-    await expect(async () => expect(await dumpBrowserStorage(page)).toContain('proj_kept')).toPass();
+    await expect(async () => {
+      const stored = await dumpBrowserStorage(page);
+      expect(stored).toContain('proj_kept');
+      expect(stored).toContain('"theme":"dark"');
+    }).toPass();
 
     await page.reload();
     await expect(page.getByRole('textbox', { name: 'Base URL' })).toHaveValue(api.baseURL);
@@ -184,6 +188,22 @@ test.describe('What is kept across a reload', () => {
     const stored = await dumpBrowserStorage(page);
     expect(stored).toContain(api.baseURL);
     expect(stored).not.toContain(api.key);
+  });
+
+  test('a change survives a reload that comes right after it', async ({ page }) => {
+    await page.goto('./');
+    for (const port of [1001, 1002, 1003]) {
+      await page.getByRole('textbox', { name: 'Base URL' }).fill(`http://localhost:${port}/v1`);
+      await page.reload();
+      await expect(page.getByRole('textbox', { name: 'Base URL' })).toHaveValue(
+        `http://localhost:${port}/v1`,
+      );
+    }
+    for (const theme of ['Dark', 'Light']) {
+      await page.getByRole('radio', { name: theme }).check();
+      await page.reload();
+      await expect(page.getByRole('radio', { name: theme })).toBeChecked();
+    }
   });
 
   test('with the opt-in the key survives a reload; Forget key removes it everywhere', async ({

@@ -20,7 +20,6 @@ export class SettingsState {
   theme = $state<Theme>(DEFAULT_SETTINGS.theme);
 
   #store: RecordStore;
-  #pending: ReturnType<typeof setTimeout> | null = null;
 
   constructor(store: RecordStore, initial: Settings = DEFAULT_SETTINGS) {
     this.#store = store;
@@ -47,16 +46,15 @@ export class SettingsState {
     };
   }
 
-  save = (): Promise<WriteOutcome> => {
-    this.#cancelPending();
-    return this.#store.put(settingsRecord, this.snapshot());
-  };
+  save = (): Promise<WriteOutcome> => this.#store.put(settingsRecord, this.snapshot());
 
   /**
-   * Saves every change, `delayMs` after the last one (typing in a field is one save, not one per key).
-   * The values as loaded are not a change. Returns the function that stops it.
+   * Saves every change as it happens. The record is tiny and IndexedDB keeps writes in order, so each
+   * keystroke is written at once: a debounced write still pending when the page reloads is lost (the
+   * browser does not finish it during unload), a write already started is not. The values as loaded
+   * are not a change. Returns the function that stops it.
    */
-  autosave = (delayMs = 250): (() => void) =>
+  autosave = (): (() => void) =>
     $effect.root(() => {
       let first = true;
       $effect(() => {
@@ -65,19 +63,7 @@ export class SettingsState {
           first = false;
           return;
         }
-        this.#cancelPending();
-        this.#pending = setTimeout(() => void this.save(), delayMs);
+        void this.save();
       });
-      return () => this.#cancelPending();
     });
-
-  /** Saves a change still waiting for its delay now (the page is being hidden or closed). */
-  flush = (): void => {
-    if (this.#pending) void this.save();
-  };
-
-  #cancelPending(): void {
-    if (this.#pending) clearTimeout(this.#pending);
-    this.#pending = null;
-  }
 }
