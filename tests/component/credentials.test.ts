@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memoryBackend, type StorageBackend } from '../../src/lib/storage';
-import { makeApp } from './helpers';
+import { makeApp, unopenableBackend } from './helpers';
 
 const secret = (apiKey: string) => ({ kind: 'secret', v: 1, savedAt: 1, data: { apiKey } });
 
@@ -11,6 +11,18 @@ describe('Credentials', () => {
     expect(app.credentials.apiKey).toBe('');
     expect(app.credentials.stored).toBe(false);
     expect(await backend.get('secret:apiKey')).toBeUndefined();
+  });
+
+  it('erases a stranded key even when its record is unreadable, and writes nothing when there is none', async () => {
+    const garbage = memoryBackend([['secret:apiKey', 'not a record']]);
+    await makeApp({ backend: garbage });
+    expect(await garbage.get('secret:apiKey')).toBeUndefined();
+
+    const clean = memoryBackend();
+    let deletes = 0;
+    const counting: StorageBackend = { ...clean, delete: (key) => (deletes++, clean.delete(key)) };
+    await makeApp({ backend: counting });
+    expect(deletes).toBe(0);
   });
 
   it('leaves storage matching the last state when writes overlap (typing, then unticking)', async () => {
@@ -27,11 +39,7 @@ describe('Credentials', () => {
   });
 
   it('does not claim a copy is saved when the key could only be kept in this tab', async () => {
-    const broken: StorageBackend = {
-      ...memoryBackend(),
-      kind: 'indexeddb',
-      keys: () => Promise.reject(new Error('x')),
-    };
+    const broken = unopenableBackend('x');
     const { app } = await makeApp({ backend: broken });
     app.credentials.apiKey = 'sk-memory-only';
     await app.credentials.setRemember(true);

@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import App from '../../src/App.svelte';
 import ProblemMessage from '../../src/components/connection/ProblemMessage.svelte';
 import { CORS_SETTINGS } from '../../src/lib/api/problems';
-import { memoryBackend, type StorageBackend } from '../../src/lib/storage';
-import { makeApp } from './helpers';
+import { makeApp, unopenableBackend } from './helpers';
 
 describe('App', () => {
   it('applies the theme to the document and saves it', async () => {
@@ -23,11 +22,7 @@ describe('App', () => {
   });
 
   it('shows storage problems as alerts that can be dismissed', async () => {
-    const broken: StorageBackend = {
-      ...memoryBackend(),
-      kind: 'indexeddb',
-      keys: () => Promise.reject(new Error('blocked')),
-    };
+    const broken = unopenableBackend('blocked');
     const { app } = await makeApp({ backend: broken });
     expect(app.storage.mode).toBe('memory');
     render(App, { app });

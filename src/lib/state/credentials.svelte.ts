@@ -58,7 +58,8 @@ export class Credentials {
    */
   restore = async (): Promise<void> => {
     if (!this.#settings.rememberKey) {
-      await this.#sync();
+      // A read on every start, and a delete only in the rare case there is something to remove.
+      if (await this.#store.has(secretRecord, SECRET_ID)) await this.#sync();
       return;
     }
     const secret = await this.#store.get(secretRecord, SECRET_ID);

@@ -95,6 +95,19 @@ export class RecordStore {
     return undefined;
   }
 
+  /** Whether anything is stored under this record's key, readable or not. */
+  async has(type: RecordType<unknown>, id = 'default'): Promise<boolean> {
+    const key = recordKey(type, id);
+    if ((await this.#pending.get(key)) !== undefined) return true;
+    if (!this.#primary) return false;
+    try {
+      return (await this.#primary.get(key)) !== undefined;
+    } catch (err) {
+      this.#reportWriteFailure('read', err);
+      return false;
+    }
+  }
+
   /** Every readable record of a type, with its id; unreadable ones are skipped and reported. */
   async list<T>(type: RecordType<T>): Promise<{ id: string; data: T }[]> {
     const prefix = `${type.kind}:`;
