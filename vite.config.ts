@@ -29,7 +29,18 @@ export default defineConfig({
     modulePreload: { polyfill: false },
   },
   worker: { format: 'es' },
-  optimizeDeps: { include: ['openai', 'idb-keyval', 'valibot', 'gpt-tokenizer/models'] },
+  optimizeDeps: {
+    include: [
+      'openai',
+      'idb-keyval',
+      'valibot',
+      'gpt-tokenizer/models',
+      'gpt-tokenizer/encoding/o200k_base',
+      'gpt-tokenizer/encoding/cl100k_base',
+      'marked',
+      'dompurify',
+    ],
+  },
   test: {
     projects: [
       {

@@ -3,13 +3,14 @@ import { chromium } from '@playwright/test';
 import { preview } from 'vite';
 import { chromiumLaunchOptions } from '../chromium';
 import { chunkReport, firstLoadChunks } from './first-load';
+import { benchMarkdown } from './markdown';
 
 /**
  * `npm run bench`: prints each budget as a ratio against its baseline, measured in this process.
  * A ratio above 1.00 is over budget, and the run fails.
  */
 const DIST = 'dist';
-const HEAVY = ['openai', 'monaco-editor', 'chart.js', 'gpt-tokenizer'];
+const HEAVY = ['openai', 'monaco-editor', 'chart.js', 'gpt-tokenizer', 'marked', 'dompurify'];
 const FIRST_LOAD_BUDGET = 60 * 1024;
 
 const failures: string[] = [];
@@ -76,6 +77,11 @@ try {
   await browser.close();
   await server.close();
 }
+
+// 3. Rendering an answer while it streams: incremental against re-rendering the whole text per chunk.
+const markdown = await benchMarkdown();
+for (const line of markdown.lines) console.log(line);
+failures.push(...markdown.failures);
 
 if (failures.length) {
   console.error(`\nOver budget:\n- ${failures.join('\n- ')}`);

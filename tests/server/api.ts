@@ -52,7 +52,8 @@ function findRoute(method: string, path: string): Route | undefined {
     return {
       scenarioPath: '/chat/completions',
       validate: validateChatRequest,
-      answer: (ex, session, record, check, deps) => answerChat(ex, session, record, check, deps.chunkDelayMs),
+      answer: (ex, session, record, check, deps) =>
+        answerChat(ex, session, record, check, session.chunkDelayMs ?? deps.chunkDelayMs),
     };
   }
   if (method === 'POST' && path === '/embeddings') {

@@ -39,6 +39,8 @@ function optionsProblem(value: unknown): string | null {
   if (!strings(o.keys)) return 'keys must be an array of strings';
   if (!strings(o.models)) return 'models must be an array of strings';
   if (!flag(o.requireKey) || !flag(o.cors)) return 'requireKey and cors must be booleans';
+  if (o.chunkDelayMs !== undefined && !(typeof o.chunkDelayMs === 'number' && o.chunkDelayMs >= 0))
+    return 'chunkDelayMs must be a non-negative number';
   return null;
 }
 

@@ -150,4 +150,19 @@ describe('session isolation', () => {
       ),
     );
   });
+
+  it('paces its default answers by the session’s chunkDelayMs, and refuses a bad one', async () => {
+    const s = await session({ chunkDelayMs: 40 });
+    const started = Date.now();
+    const stream = await clientFor(s).chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'one two three four' }],
+      stream: true,
+    });
+    let chunks = 0;
+    for await (const _chunk of stream) chunks++;
+    expect(chunks).toBeGreaterThan(4);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(40 * (chunks - 1));
+    await expect(session({ chunkDelayMs: -1 })).rejects.toThrow(/chunkDelayMs must be a non-negative number/);
+  });
 });

@@ -37,6 +37,8 @@ export class Session {
   readonly requireKey: boolean;
   readonly models: readonly string[];
   readonly cors: boolean;
+  /** The pause between chunks of the default answers; null = the server's own. */
+  readonly chunkDelayMs: number | null;
   readonly #keys: Set<string>;
   #queue: Queued[] = [];
   #log: RecordedRequest[] = [];
@@ -48,6 +50,7 @@ export class Session {
     this.requireKey = options.requireKey ?? true;
     this.models = options.models ?? DEFAULT_MODELS;
     this.cors = options.cors ?? true;
+    this.chunkDelayMs = options.chunkDelayMs ?? null;
   }
 
   accepts(key: string): boolean {

@@ -110,6 +110,8 @@ export interface SessionOptions {
   models?: string[];
   /** `false` sends no `access-control-*` header at all, like a server without CORS (default `true`). */
   cors?: boolean;
+  /** The pause between chunks of the default (unscripted) chat answers; the server's own by default. */
+  chunkDelayMs?: number;
 }
 
 /** What `POST /__control/sessions` answers. */

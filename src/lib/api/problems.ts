@@ -36,6 +36,7 @@ export interface ApiProblem {
     | 'invalid-text'
     | 'timeout'
     | 'aborted'
+    | 'interrupted'
     | 'unexpected';
   field: ProblemField;
   /** A few words: "Invalid API key". */

@@ -6,6 +6,7 @@ export { describeModel, describeModels, EMBEDDING_LIMITS } from './catalog';
 export { costOf } from './cost';
 export { formatPricePerMTok, PRICES_SOURCE } from './prices';
 export { CHAT_PARAMS } from './types';
+export { WHEN_EFFORT_NONE } from './params';
 export type {
   ChatParam,
   Cost,

@@ -43,7 +43,9 @@ const SEARCH_ERROR =
   'Model incompatible request arguments supplied: frequency_penalty, presence_penalty, temperature, top_p';
 
 const REASONING_LIMITS = 'reasoning models reject it (platform.openai.com/docs/guides/reasoning#limitations)';
-const EFFORT_NONE = "reasoning_effort is 'none'";
+/** The condition under which GPT-5.1+ take sampling parameters; the request builder checks for it. */
+export const WHEN_EFFORT_NONE = "reasoning_effort is 'none'";
+const EFFORT_NONE = WHEN_EFFORT_NONE;
 const EFFORT_NONE_REASON =
   "GPT-5.1 and later take it only with reasoning_effort 'none' (platform.openai.com/docs/guides/latest-model#gpt-5-1-parameter-compatibility); otherwise: ";
 

@@ -1,6 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import type { PageLocation } from '../api/base-url';
 import { RecordStore, type RecordStoreOptions } from '../storage';
+import { ChatState } from './chat.svelte';
 import { ConnectionState } from './connection.svelte';
 import { Credentials } from './credentials.svelte';
 import { SettingsState } from './settings.svelte';
@@ -12,17 +13,20 @@ export class AppState {
   readonly settings: SettingsState;
   readonly credentials: Credentials;
   readonly connection: ConnectionState;
+  readonly chat: ChatState;
 
   constructor(parts: {
     storage: StorageStatus;
     settings: SettingsState;
     credentials: Credentials;
     connection: ConnectionState;
+    chat: ChatState;
   }) {
     this.storage = parts.storage;
     this.settings = parts.settings;
     this.credentials = parts.credentials;
     this.connection = parts.connection;
+    this.chat = parts.chat;
   }
 }
 
@@ -41,7 +45,8 @@ export async function createAppState(env: {
   const credentials = new Credentials(store, settings);
   await credentials.restore();
   const connection = new ConnectionState(settings, credentials, env.location);
-  return new AppState({ storage, settings, credentials, connection });
+  const chat = await ChatState.load(store, connection);
+  return new AppState({ storage, settings, credentials, connection, chat });
 }
 
 const KEY = Symbol('sandpit-app');

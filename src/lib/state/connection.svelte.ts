@@ -105,20 +105,9 @@ export class ConnectionState {
 
     // Everything the check uses is read now, before the first await: edits made while the code loads
     // belong to the next check, and the fingerprint must describe exactly what was sent.
-    const check = this.baseUrlCheck;
-    if (!check.ok) return settle({ ok: false, problem: check.problem });
-    if (!this.#credentials.hasKey) return settle({ ok: false, problem: noKeyProblem() });
-    const config = {
-      apiKey: this.#credentials.apiKey,
-      baseURL: check.url,
-      organization: this.#settings.organization.trim(),
-      project: this.#settings.project.trim(),
-    };
-    const unsendable =
-      checkHeaderText('apiKey', config.apiKey) ??
-      checkHeaderText('organization', config.organization) ??
-      checkHeaderText('project', config.project);
-    if (unsendable) return settle({ ok: false, problem: unsendable });
+    const request = this.requestConfig();
+    if (!request.ok) return settle({ ok: false, problem: request.problem });
+    const { config, check } = request;
 
     this.status = 'checking';
     this.problem = null;
@@ -144,6 +133,35 @@ export class ConnectionState {
     }
     if (result.ok || result.problem.kind !== 'aborted') settle(result);
   };
+
+  /**
+   * What any request needs, read from the settings and the key as they are now: the client config, or
+   * the problem that stops a request before it is sent (invalid base URL, no key, a character a header
+   * cannot carry).
+   */
+  requestConfig = ():
+    | { ok: true; config: ClientConfig; check: Extract<BaseUrlCheck, { ok: true }> }
+    | { ok: false; problem: ApiProblem } => {
+    const check = this.baseUrlCheck;
+    if (!check.ok) return { ok: false, problem: check.problem };
+    if (!this.#credentials.hasKey) return { ok: false, problem: noKeyProblem() };
+    const config = {
+      apiKey: this.#credentials.apiKey,
+      baseURL: check.url,
+      organization: this.#settings.organization.trim(),
+      project: this.#settings.project.trim(),
+    };
+    const unsendable =
+      checkHeaderText('apiKey', config.apiKey) ??
+      checkHeaderText('organization', config.organization) ??
+      checkHeaderText('project', config.project);
+    return unsendable ? { ok: false, problem: unsendable } : { ok: true, config, check };
+  };
+
+  /** The page's origin, for CORS diagnosis. */
+  get pageOrigin(): string {
+    return this.#page.origin;
+  }
 
   /** Stops a running check and goes back to idle. */
   cancel = (): void => {

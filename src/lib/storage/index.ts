@@ -29,3 +29,4 @@ export {
   type Settings,
   type StoredSecret,
 } from './schemas';
+export { chatDraftRecord, runRecord, type ChatDraft, type ChatRunRecord } from './chat-records';

@@ -1,0 +1,132 @@
+import type {
+  ChatCompletionCreateParams,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
+import type { ModelInfo } from '../models/types';
+import { availability, MAX_STOP_SEQUENCES, NUMBER_PARAMS, systemMessagesAllowed } from './params';
+import type { ChatSetup, ParamName, ParamValues } from './types';
+
+/** A reason the request cannot be sent as it stands, and the control to fix it in. */
+export interface SetupProblem {
+  /** `model`, `systemPrompt`, `messages`, `message:<id>` or a parameter name. */
+  field: string;
+  message: string;
+}
+
+/** A parameter the user set that this model does not take: kept in the form, left out of the request. */
+export interface LeftOut {
+  param: ParamName;
+  reason: string;
+}
+
+export type BuiltRequest =
+  | { ok: true; body: ChatCompletionCreateParams; leftOut: LeftOut[] }
+  | { ok: false; problems: SetupProblem[] };
+
+/** The order parameters appear in a request body, so saved runs and exports read the same. */
+const BODY_ORDER: readonly ParamName[] = [
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'frequency_penalty',
+  'presence_penalty',
+  'stop',
+  'seed',
+  'n',
+  'reasoning_effort',
+  'response_format',
+];
+
+/**
+ * The one function that turns the playground's state into a Chat Completions request body. The SDK call,
+ * the saved run and the code export all use its output, so they cannot drift apart.
+ *
+ * Only parameters the user changed are sent; a parameter the model does not take is left out (and
+ * listed in `leftOut`, so the UI can say so). The max-tokens value goes out as `max_completion_tokens` or
+ * `max_tokens`, whichever the model takes. Streaming asks for usage in the last chunk.
+ */
+export function buildChatRequest(setup: ChatSetup, model: ModelInfo | null): BuiltRequest {
+  const problems: SetupProblem[] = [];
+  const modelId = setup.model.trim();
+  if (!modelId) problems.push({ field: 'model', message: 'Choose a model.' });
+  else if (model && (model.kind === 'embedding' || model.kind === 'other')) {
+    problems.push({
+      field: 'model',
+      message: `${model.id} is not a chat model (${model.displayGroup}); choose one from the Chat or Reasoning group.`,
+    });
+  }
+
+  const system = systemMessagesAllowed(model);
+  const messages: ChatCompletionMessageParam[] = [];
+  if (setup.systemPrompt.trim()) {
+    if (!system.enabled) problems.push({ field: 'systemPrompt', message: system.reason ?? '' });
+    messages.push({ role: 'system', content: setup.systemPrompt });
+  }
+  for (const m of setup.messages) {
+    if ((m.role === 'system' || m.role === 'developer') && !system.enabled) {
+      problems.push({ field: `message:${m.id}`, message: system.reason ?? '' });
+    }
+    messages.push({ role: m.role, content: m.content } as ChatCompletionMessageParam);
+  }
+  if (messages.length === 0) {
+    problems.push({ field: 'messages', message: 'Write a message (or a system prompt) to send.' });
+  }
+  problems.push(...checkValues(setup.params, model));
+  if (problems.length) return { ok: false, problems };
+
+  const body: Record<string, unknown> = { model: modelId, messages };
+  const leftOut: LeftOut[] = [];
+  for (const name of BODY_ORDER) {
+    const value = setup.params[name];
+    if (value === undefined) continue;
+    const avail = availability(name, model, setup.params);
+    if (!avail.enabled) {
+      leftOut.push({ param: name, reason: avail.reason ?? `${modelId} does not take it.` });
+      continue;
+    }
+    if (name === 'max_tokens') body[model?.maxTokensParam ?? 'max_tokens'] = value;
+    else if (name === 'response_format') body.response_format = { type: value };
+    else if (name === 'stop') {
+      const stops = (value as string[]).filter((s) => s !== '');
+      if (stops.length) body.stop = stops;
+    } else body[name] = value;
+  }
+  if (setup.stream) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+  }
+  return { ok: true, body: body as unknown as ChatCompletionCreateParams, leftOut };
+}
+
+/** Range and shape checks the form cannot enforce by itself (typed numbers, too many stop sequences). */
+export function checkValues(values: ParamValues, model: ModelInfo | null): SetupProblem[] {
+  const problems: SetupProblem[] = [];
+  for (const spec of NUMBER_PARAMS) {
+    const value = values[spec.name];
+    if (value === undefined) continue;
+    const max = spec.name === 'max_tokens' ? null : spec.max;
+    if (!Number.isFinite(value) || value < spec.min || (max !== null && value > max)) {
+      problems.push({
+        field: spec.name,
+        message: `${spec.label} must be ${max === null ? `at least ${spec.min}` : `between ${spec.min} and ${max}`}.`,
+      });
+    } else if (spec.step === 1 && !Number.isInteger(value)) {
+      problems.push({ field: spec.name, message: `${spec.label} must be a whole number.` });
+    }
+  }
+  if (values.stop && values.stop.filter((s) => s !== '').length > MAX_STOP_SEQUENCES) {
+    problems.push({ field: 'stop', message: `At most ${MAX_STOP_SEQUENCES} stop sequences.` });
+  }
+  if (
+    values.reasoning_effort !== undefined &&
+    model &&
+    model.reasoningEfforts.length > 0 &&
+    !model.reasoningEfforts.includes(values.reasoning_effort)
+  ) {
+    problems.push({
+      field: 'reasoning_effort',
+      message: `${model.id} takes reasoning effort ${model.reasoningEfforts.join(', ')}.`,
+    });
+  }
+  return problems;
+}

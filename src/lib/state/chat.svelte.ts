@@ -1,0 +1,397 @@
+import type { RunOutcome } from '../api/chat-run';
+import type * as ChatRunner from '../api/chat-runner';
+import type { ApiProblem } from '../api/problems';
+import { fieldForParam, type FieldRef } from '../chat/fields';
+import { newId } from '../chat/ids';
+import { loadMarkdown } from '../markdown/load';
+import { buildChatRequest, type BuiltRequest } from '../chat/request';
+import type { ChatMessage, ChatSetup, ParamName, ParamValues, Role } from '../chat/types';
+import type { ModelInfo } from '../models/types';
+import { chatDraftRecord, runRecord, type ChatDraft, type ChatRunRecord, type RecordStore } from '../storage';
+import { ChatRun } from './chat-run.svelte';
+import type { ConnectionState } from './connection.svelte';
+
+type Runner = typeof ChatRunner;
+
+/** The lazy boundary of the chat: the SDK, the run loop and the catalog load on first use. */
+const loadRunner = (): Promise<Runner> => import('../api/chat-runner');
+
+/** A cheap model for first steps that takes every sampling parameter. */
+export const DEFAULT_MODEL = 'gpt-4o-mini';
+
+export const DEFAULT_DRAFT: Readonly<ChatDraft> = Object.freeze({
+  model: DEFAULT_MODEL,
+  systemPrompt: '',
+  messages: [],
+  params: {},
+  stream: true,
+  stallSeconds: 30,
+  maxRetries: 2,
+  composer: '',
+  composerRole: 'user',
+});
+
+/**
+ * The chat playground: the conversation, the parameters, and the run in progress. Everything but the
+ * run is saved as it changes; every run that ends is saved as a record of its own.
+ */
+export class ChatState {
+  model = $state(DEFAULT_DRAFT.model);
+  systemPrompt = $state(DEFAULT_DRAFT.systemPrompt);
+  messages = $state.raw<ChatMessage[]>([]);
+  params = $state.raw<ParamValues>({});
+  stream = $state(DEFAULT_DRAFT.stream);
+  stallSeconds = $state(DEFAULT_DRAFT.stallSeconds);
+  maxRetries = $state(DEFAULT_DRAFT.maxRetries);
+  composer = $state('');
+  composerRole = $state<Role>('user');
+
+  /** The latest run; it stays after it ends, for its details and the inspector. */
+  run = $state.raw<ChatRun | null>(null);
+  /** The assistant message the latest run produced, once it ended. */
+  runMessageId = $state<string | null>(null);
+  /** The saved record shown in the inspector. */
+  inspected = $state.raw<ChatRunRecord | null>(null);
+  /** Why the last Send could not go out (shown next to the controls at fault). */
+  setupProblems = $state.raw<{ field: string; message: string }[]>([]);
+  /** The control the last run's error points at (a 400's `param`, a model not found). */
+  problemField = $state.raw<FieldRef | null>(null);
+
+  /** Set once the user turns to the chat: from then on the SDK, the catalog and the tokenizer may load. */
+  activated = $state(false);
+
+  #store: RecordStore;
+  #connection: ConnectionState;
+  #describe = $state.raw<((id: string) => ModelInfo) | null>(null);
+
+  constructor(store: RecordStore, connection: ConnectionState, draft: ChatDraft = DEFAULT_DRAFT) {
+    this.#store = store;
+    this.#connection = connection;
+    this.model = draft.model;
+    this.systemPrompt = draft.systemPrompt;
+    this.messages = draft.messages;
+    this.params = draft.params;
+    this.stream = draft.stream;
+    this.stallSeconds = draft.stallSeconds;
+    this.maxRetries = draft.maxRetries;
+    this.composer = draft.composer;
+    this.composerRole = draft.composerRole;
+  }
+
+  /** Loads the saved draft, or starts empty when there is none or it cannot be read. */
+  static async load(store: RecordStore, connection: ConnectionState): Promise<ChatState> {
+    return new ChatState(store, connection, (await store.get(chatDraftRecord)) ?? DEFAULT_DRAFT);
+  }
+
+  /** What the catalog (or the connection) knows about the chosen model; null until it has loaded. */
+  readonly modelInfo: ModelInfo | null = $derived.by(() => {
+    const id = this.model.trim();
+    return this.#connection.models.find((m) => m.id === id) ?? this.#describe?.(id) ?? null;
+  });
+
+  get setup(): ChatSetup {
+    return {
+      model: this.model,
+      systemPrompt: this.systemPrompt,
+      messages: this.messages,
+      params: this.params,
+      stream: this.stream,
+    };
+  }
+
+  /** The request the next Send would make, or why it cannot be sent. */
+  readonly request: BuiltRequest = $derived(buildChatRequest(this.setup, this.modelInfo));
+
+  get running(): boolean {
+    return this.run?.running ?? false;
+  }
+
+  /** The messages the prompt-token count covers: the conversation plus the message being written. */
+  get promptMessages(): { role: string; content: string }[] {
+    const list = this.systemPrompt.trim() ? [{ role: 'system', content: this.systemPrompt }] : [];
+    for (const m of this.messages) list.push({ role: m.role, content: m.content });
+    if (this.composer.trim()) list.push({ role: this.composerRole, content: this.composer });
+    return list;
+  }
+
+  snapshot(): ChatDraft {
+    return {
+      model: this.model,
+      systemPrompt: this.systemPrompt,
+      messages: this.messages,
+      params: this.params,
+      stream: this.stream,
+      stallSeconds: this.stallSeconds,
+      maxRetries: this.maxRetries,
+      composer: this.composer,
+      composerRole: this.composerRole,
+    };
+  }
+
+  /** Saves every change as it happens (see `SettingsState.autosave` for why there is no debounce). */
+  autosave = (): (() => void) =>
+    $effect.root(() => {
+      let first = true;
+      $effect(() => {
+        const draft = this.snapshot();
+        if (first) {
+          first = false;
+          return;
+        }
+        void this.#store.put(chatDraftRecord, draft);
+      });
+    });
+
+  /** True when a saved draft holds anything worth counting and checking at once. */
+  get hasContent(): boolean {
+    return this.messages.length > 0 || this.systemPrompt.trim() !== '' || this.composer.trim() !== '';
+  }
+
+  /** Loads the catalog and the SDK in the background, once the user turns to the chat. */
+  activate = (): void => {
+    if (this.activated) return;
+    this.activated = true;
+    loadRunner().then(
+      (runner) => (this.#describe = runner.describeModel),
+      // A failure shows when the user sends; nothing to do before that.
+      () => undefined,
+    );
+    // The answer's renderer, so the first chunk does not wait for it (a failure shows in place).
+    loadMarkdown().catch(() => undefined);
+  };
+
+  addMessage = (role: Role, content: string): string => {
+    const id = newId();
+    this.messages = [...this.messages, { id, role, content }];
+    return id;
+  };
+
+  updateMessage = (id: string, patch: Partial<Pick<ChatMessage, 'role' | 'content'>>): void => {
+    this.messages = this.messages.map((m) => (m.id === id ? { ...m, ...patch } : m));
+  };
+
+  deleteMessage = (id: string): void => {
+    this.messages = this.messages.filter((m) => m.id !== id);
+  };
+
+  /** Moves a message up (−1) or down (+1). */
+  moveMessage = (id: string, by: -1 | 1): void => {
+    const from = this.messages.findIndex((m) => m.id === id);
+    const to = from + by;
+    if (from < 0 || to < 0 || to >= this.messages.length) return;
+    const next = [...this.messages];
+    [next[from], next[to]] = [next[to]!, next[from]!];
+    this.messages = next;
+  };
+
+  /** Makes another of an answer's n choices the one the conversation continues from. */
+  selectChoice = (id: string, choice: number): void => {
+    this.messages = this.messages.map((m) =>
+      m.id === id && m.answer && choice < m.answer.choices.length
+        ? { ...m, content: m.answer.choices[choice]!, answer: { ...m.answer, choice } }
+        : m,
+    );
+  };
+
+  setParam = <K extends ParamName>(name: K, value: ParamValues[K]): void => {
+    this.params = { ...this.params, [name]: value };
+  };
+
+  /** Back to the API's default: the parameter is no longer sent. */
+  resetParam = (name: ParamName): void => {
+    const { [name]: _removed, ...rest } = this.params;
+    this.params = rest;
+  };
+
+  /** Adds the message being written (if any) and sends the conversation. */
+  send = async (): Promise<void> => {
+    if (this.running) return;
+    if (this.composer.trim()) {
+      this.addMessage(this.composerRole, this.composer);
+      this.composer = '';
+    }
+    await this.#execute();
+  };
+
+  /** Asks again for the last answer: the last assistant message (if it is last) is replaced. */
+  regenerate = async (): Promise<void> => {
+    if (this.running) return;
+    const last = this.messages.at(-1);
+    if (last?.role === 'assistant') this.messages = this.messages.slice(0, -1);
+    await this.#execute();
+  };
+
+  /** After a run broke off or failed: drops its partial answer and asks again. */
+  retry = async (): Promise<void> => {
+    if (this.running) return;
+    if (this.runMessageId) this.deleteMessage(this.runMessageId);
+    await this.#execute();
+  };
+
+  stop = (): void => {
+    this.run?.stop();
+  };
+
+  /** Shows a saved run in the inspector. */
+  inspect = async (runId: string): Promise<void> => {
+    this.inspected = (await this.#store.get(runRecord, runId)) ?? null;
+  };
+
+  async #execute(): Promise<void> {
+    this.activated = true;
+    const built = this.request;
+    if (!built.ok) {
+      this.setupProblems = built.problems;
+      return;
+    }
+    this.setupProblems = [];
+    this.problemField = null;
+    const run = new ChatRun(newId(), built.body, built.leftOut);
+    this.run = run;
+    this.runMessageId = null;
+
+    const request = this.#connection.requestConfig();
+    let runner: Runner;
+    try {
+      if (!request.ok) throw request.problem;
+      runner = await loadRunner();
+    } catch (err) {
+      return this.#finish(run, failedOutcome(isProblem(err) ? err : loadProblem(err)), null);
+    }
+    this.#describe ??= runner.describeModel;
+    const { config, check } = request;
+    const outcome = await runner.runChat(runner.createClient({ ...config, maxRetries: 0 }), run.body, {
+      signal: run.controller.signal,
+      stallMs: this.stallSeconds * 1000,
+      maxRetries: this.maxRetries,
+      errorContext: {
+        baseURL: config.baseURL,
+        path: '/chat/completions',
+        organization: config.organization,
+        project: config.project,
+      },
+      network: { pageOrigin: this.#connection.pageOrigin, likelyServer: check.likelyServer },
+      events: run.events,
+    });
+    this.#finish(run, outcome, runner, config.baseURL);
+  }
+
+  #finish(run: ChatRun, outcome: RunOutcome, runner: Runner | null, baseURL = ''): void {
+    run.settle(outcome);
+    const problem = outcome.problem;
+    const ref =
+      problem?.field === 'model'
+        ? fieldForParam('model', { systemPrompt: false, messages: [] })
+        : fieldForParam(problem?.param, {
+            systemPrompt: this.systemPrompt.trim() !== '',
+            messages: this.messages,
+          });
+    if (problem && ref) {
+      this.problemField = ref;
+      this.setupProblems = [{ field: ref.field, message: problem.apiMessage ?? problem.cause }];
+    }
+    const modelId = String(run.body.model);
+    const model = this.modelInfo ?? runner?.describeModel(modelId) ?? null;
+    const metrics = runner?.measureAnswer(
+      {
+        assembled: outcome.assembled,
+        timings: outcome.timings,
+        requestId: outcome.requestId,
+        attempts: outcome.attempts,
+        chunkCount: outcome.chunks.length,
+        streamed: run.body.stream === true,
+      },
+      model,
+    );
+    const choices = outcome.assembled.choices;
+    if (metrics && choices.some((c) => c.content || c.refusal)) {
+      const id = newId();
+      const answer = {
+        runId: run.id,
+        choices: choices.map((c) => c.content),
+        choice: 0,
+        end: outcome.end,
+        refusal: choices[0]?.refusal ?? null,
+        metrics,
+      };
+      this.messages = [...this.messages, { id, role: 'assistant', content: answer.choices[0]!, answer }];
+      this.runMessageId = id;
+    }
+    if (!metrics) return;
+    const record: ChatRunRecord = {
+      id: run.id,
+      kind: 'chat',
+      createdAt: run.startedAt,
+      finishedAt: Date.now(),
+      baseURL,
+      model: modelId,
+      request: run.body as unknown as Record<string, unknown>,
+      leftOut: [...run.leftOut],
+      end: outcome.end,
+      problem: outcome.problem ? storedProblem(outcome.problem) : null,
+      choices: choices.map((c) => ({
+        index: c.index,
+        content: c.content,
+        refusal: c.refusal,
+        finishReason: c.finishReason,
+      })),
+      metrics,
+      chunks: outcome.chunks,
+      response: outcome.response,
+    };
+    this.inspected = record;
+    void this.#store.put(runRecord, record, run.id);
+  }
+}
+
+function isProblem(value: unknown): value is ApiProblem {
+  return typeof value === 'object' && value !== null && 'kind' in value && 'fix' in value;
+}
+
+function loadProblem(err: unknown): ApiProblem {
+  return {
+    kind: 'unexpected',
+    field: 'request',
+    title: 'Part of Sandpit failed to load',
+    cause: `The code that sends requests could not be loaded (${err instanceof Error ? err.message : String(err)}).`,
+    fix: 'Check your network connection and reload the page.',
+  };
+}
+
+/** A run that never reached the network. */
+function failedOutcome(problem: ApiProblem): RunOutcome {
+  return {
+    end: 'failed',
+    problem,
+    retryCancelled: false,
+    requestId: null,
+    attempts: 0,
+    waitedMs: 0,
+    timings: { responseMs: null, firstChunkMs: null, firstTokenMs: null, totalMs: 0 },
+    chunks: [],
+    response: null,
+    assembled: {
+      id: null,
+      model: null,
+      systemFingerprint: null,
+      serviceTier: null,
+      choices: [],
+      usage: null,
+    },
+  };
+}
+
+/** The parts of a problem worth keeping with a run. */
+function storedProblem(p: ApiProblem): NonNullable<ChatRunRecord['problem']> {
+  return {
+    kind: p.kind,
+    title: p.title,
+    cause: p.cause,
+    fix: p.fix,
+    ...(p.status !== undefined && { status: p.status }),
+    ...(p.code !== undefined && { code: p.code }),
+    ...(p.param !== undefined && { param: p.param }),
+    ...(p.requestId !== undefined && { requestId: p.requestId }),
+    ...(p.apiMessage !== undefined && { apiMessage: p.apiMessage }),
+  };
+}
