@@ -130,6 +130,21 @@ test.describe('Chat: errors', () => {
   });
 });
 
+test.describe('Chat: unreachable server', () => {
+  test('nothing listening at the base URL is told apart from CORS', async ({ page, api, guard }) => {
+    const nowhere = 'http://127.0.0.1:9/v1';
+    guard.allowRequestsTo('http://127.0.0.1:9/');
+    guard.allowConsoleError(/ERR_CONNECTION_REFUSED/);
+    await openChat(page, api);
+    await page.getByRole('textbox', { name: 'Base URL' }).fill(nowhere);
+    await page.getByText('Request settings').click();
+    await page.getByRole('spinbutton', { name: 'Max retries' }).fill('0');
+    await send(page, 'Hi');
+    await expect(live(page)).toContainText('Nothing answered at that address');
+    await expect(live(page)).toContainText('127.0.0.1:9');
+  });
+});
+
 test.describe('Chat: retries', () => {
   test('a 429 with a "try again in" hint counts down, and the retry can be cancelled', async ({
     page,
