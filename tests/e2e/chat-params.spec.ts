@@ -139,4 +139,48 @@ test.describe('Chat: parameters and the request body', () => {
     ]);
     expect(bodies[1]!.messages).toEqual(bodies[0]!.messages);
   });
+
+  test('typing a model id key by key filters the list and is never overridden', async ({
+    page,
+    api,
+    guard,
+  }) => {
+    guard.allowConsoleError(/404 \(Not Found\)/);
+    await openChat(page, api);
+    const model = page.getByRole('combobox', { name: 'Model' });
+    await model.fill('');
+    await model.pressSequentially('o4-m');
+    await expect(model).toHaveValue('o4-m');
+    await expect(page.getByRole('listbox', { name: 'Models' }).getByRole('option')).toHaveText(['o4-mini']);
+    await model.pressSequentially('ini-custom');
+    await expect(model).toHaveValue('o4-mini-custom');
+    await send(page, 'Hi');
+    await expect(page.getByRole('article', { name: 'assistant message (in progress)' })).toContainText(
+      'Model not available',
+    );
+    expect((await chatBodies(api))[0]).toMatchObject({ model: 'o4-mini-custom' });
+  });
+
+  test('the conversation is fixed while an answer streams; Regenerate never drops a message you wrote', async ({
+    page,
+    api,
+  }) => {
+    await api.queue({ kind: 'replay', fixture: 'vercel-ai__openai-text.chunks.jsonl', chunkDelayMs: 30 });
+    await openChat(page, api);
+    await send(page, 'Tell me');
+    const live = page.getByRole('article', { name: 'assistant message (in progress)' });
+    await expect(live.getByRole('status')).toHaveText('Streaming…');
+    await messageBox(page).fill('next question');
+    await expect(page.getByRole('button', { name: 'Add to conversation' })).toBeDisabled();
+    await expect(page.getByRole('button', { name: 'Delete turn 1' })).toBeDisabled();
+    await page.keyboard.press('Escape');
+    await expect(lastAnswer(page).getByText('Stopped: partial answer')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Regenerate' })).toBeEnabled();
+
+    await page.getByRole('combobox', { name: 'Role of the new message' }).selectOption('assistant');
+    await messageBox(page).fill('A reply I wrote myself.');
+    await page.getByRole('button', { name: 'Add to conversation' }).click();
+    await expect(page.getByRole('article', { name: 'assistant message 3' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Regenerate' })).toBeDisabled();
+  });
 });

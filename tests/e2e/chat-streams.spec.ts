@@ -97,4 +97,20 @@ test.describe('Chat: recorded streams', () => {
     const body = JSON.parse((await page.getByLabel('Request body').textContent())!);
     expect(body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
+
+  test('an answer with no text (a tool call) still shows its details', async ({ page, api }) => {
+    const file = 'pydantic-ai__gpt-4o-mini_tool_then_text.1.sse';
+    const entry = streamEntry(file);
+    await api.queue({ kind: 'replay', fixture: file });
+    await openChat(page, api);
+    await send(page, 'Weather?');
+    const live = page.getByRole('article', { name: 'assistant message (in progress)' });
+    await expect(live.getByRole('status')).toHaveText(
+      'The answer has no text: the model asked to call a tool.',
+    );
+    await expect(live.getByRole('list', { name: 'Tool calls' })).toContainText('(');
+    const details = live.getByRole('region', { name: 'Answer details' });
+    await expect(details).toContainText('tool_calls');
+    await expect(details).toContainText(String(entry.usage.prompt_tokens));
+  });
 });

@@ -93,6 +93,9 @@ describe('buildChatRequest', () => {
     const m = describeModel('gpt-5.1');
     expect(availability('temperature', m, { reasoning_effort: 'low' }).enabled).toBe(false);
     expect(availability('temperature', m, { reasoning_effort: 'none' }).enabled).toBe(true);
+    // Their default effort is 'none'.
+    expect(availability('temperature', m, {}).enabled).toBe(true);
+    expect(availability('temperature', describeModel('gpt-5'), {}).enabled).toBe(false);
   });
 
   it('leaves reasoning_effort out for a model that does not reason', () => {
@@ -130,6 +133,23 @@ describe('buildChatRequest', () => {
   it('sends everything as set to a model the catalog does not know (a local server)', () => {
     const built = body(setup({ model: 'llama3.2', params: { max_tokens: 10, reasoning_effort: 'low' } }));
     expect(built.body).toMatchObject({ max_tokens: 10, reasoning_effort: 'low' });
+  });
+
+  it('sends a refusal back as a refusal', () => {
+    const answer = {
+      runId: 'r',
+      choices: [''],
+      choice: 0,
+      end: 'done' as const,
+      refusal: "I'm sorry, I can't help with that.",
+      metrics: {} as never,
+    };
+    const { body: b } = body(
+      setup({
+        messages: [user('x'), { id: 'a', role: 'assistant', content: '', answer }, user('why?', 'u2')],
+      }),
+    );
+    expect(b.messages[1]).toEqual({ role: 'assistant', refusal: "I'm sorry, I can't help with that." });
   });
 
   it('builds without model facts (catalog not loaded yet)', () => {

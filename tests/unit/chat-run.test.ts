@@ -138,6 +138,28 @@ describe('runChat against the test server, through the SDK', () => {
     expect(outcome.chunks).toHaveLength(2);
   });
 
+  it('never reports a stall when streaming is off: a whole answer may take its time', async () => {
+    const s = await session();
+    await s.queue({ kind: 'delay', ms: 400 });
+    const stalls: number[] = [];
+    const outcome = await runChat(
+      client(s),
+      { ...body, stream: false },
+      options(s, { stallMs: 100, events: { onStall: (ms) => stalls.push(ms) } }),
+    );
+    expect(outcome.end).toBe('done');
+    expect(stalls).toEqual([]);
+  });
+
+  it('a stream that breaks right after its headers is interrupted, not retried', async () => {
+    const s = await session();
+    await s.queue({ kind: 'cut', fixture: FIXTURE, afterChunks: 0 }, { kind: 'replay', fixture: FIXTURE });
+    const outcome = await runChat(client(s), body, options(s, { maxRetries: 2 }));
+    expect(outcome.end).toBe('interrupted');
+    expect(outcome.attempts).toBe(1);
+    expect(outcome.problem?.cause).toMatch(/^After the response started and before any chunk/);
+  });
+
   it('retries a 500 with a countdown, then answers', async () => {
     const s = await session();
     await s.queue({ kind: 'error', error: '500_server_error' }, { kind: 'replay', fixture: FIXTURE });

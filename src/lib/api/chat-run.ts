@@ -72,6 +72,8 @@ export interface RunOutcome {
     totalMs: number;
   };
   chunks: TimedChunk[];
+  /** How many chunks carried text, a refusal or a tool-call delta. */
+  visibleChunks: number;
   /** The whole completion, when streaming was off. */
   response: ChatCompletion | null;
   assembled: Assembled;
@@ -114,6 +116,7 @@ export async function runChat(
   let requestId: string | null = null;
   let response: ChatCompletion | null = null;
   let waitedMs = 0;
+  let visibleChunks = 0;
   let attempt = 0;
   let start = now();
 
@@ -128,12 +131,14 @@ export async function runChat(
       waitedMs,
       timings,
       chunks,
+      visibleChunks,
       response,
       assembled: assembler.result(),
     };
   };
 
-  const watchdog = new Watchdog(options.stallMs, events);
+  // Only a stream can stall: a whole answer may legitimately take minutes (the SDK's timeout covers it).
+  const watchdog = new Watchdog(body.stream === true ? options.stallMs : null, events);
   try {
     for (;;) {
       attempt++;
@@ -158,7 +163,10 @@ export async function runChat(
             watchdog.arm();
             timings.firstChunkMs ??= t;
             const visible = assembler.add(chunk);
-            if (visible) timings.firstTokenMs ??= t;
+            if (visible) {
+              timings.firstTokenMs ??= t;
+              visibleChunks++;
+            }
             chunks.push({ t, data: chunk });
             events.onChunk?.(chunk, t, visible, assembler);
           }
@@ -169,11 +177,12 @@ export async function runChat(
         }
       } catch (err) {
         if (options.signal.aborted) return finish('stopped', null);
-        const problem = await diagnose(describeApiError(err, options.errorContext), options);
+        const described = describeApiError(err, options.errorContext);
         // Once the answer started (headers in), a failure is the stream breaking, not a request to retry.
         if (chunks.length > 0 || timings.responseMs !== null) {
-          return finish('interrupted', brokenStream(err, problem, chunks.length));
+          return finish('interrupted', brokenStream(err, described, chunks.length));
         }
+        const problem = await diagnose(described, options);
         const delay = attempt < of ? retryDelay(problem, attempt) : null;
         if (delay === null) return finish('failed', problem);
         watchdog.disarm();
@@ -261,10 +270,11 @@ export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 class Watchdog {
   #timer: ReturnType<typeof setTimeout> | null = null;
   #stalled = false;
-  #ms: number;
+  #ms: number | null;
   #events: RunEvents;
 
-  constructor(ms: number, events: RunEvents) {
+  /** `ms` null: never reports a stall. */
+  constructor(ms: number | null, events: RunEvents) {
     this.#ms = ms;
     this.#events = events;
   }
@@ -275,16 +285,16 @@ class Watchdog {
       this.#stalled = false;
       this.#events.onResume?.();
     }
-    this.#schedule(this.#ms);
+    if (this.#ms !== null) this.#schedule(this.#ms, this.#ms);
   }
 
   // Keeps reporting while the silence lasts, so a dismissed notice comes back after another period.
-  #schedule(silentMs: number): void {
+  #schedule(silentMs: number, period: number): void {
     this.#timer = setTimeout(() => {
       this.#stalled = true;
       this.#events.onStall?.(silentMs);
-      this.#schedule(silentMs + this.#ms);
-    }, this.#ms);
+      this.#schedule(silentMs + period, period);
+    }, period);
   }
 
   disarm(): void {

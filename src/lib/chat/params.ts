@@ -126,7 +126,8 @@ function fromSupport(support: ParamSupport, values: ParamValues): ParamAvailabil
   if (support.supported === true) return { enabled: true, reason: null };
   if (support.supported === false) return { enabled: false, reason: support.reason };
   if (support.when === WHEN_EFFORT_NONE) {
-    return values.reasoning_effort === 'none'
+    // GPT-5.1 and later default to reasoning effort 'none', so unset counts as 'none'.
+    return values.reasoning_effort === undefined || values.reasoning_effort === 'none'
       ? { enabled: true, reason: null }
       : { enabled: false, reason: `Only with reasoning effort “none”. ${support.reason}` };
   }

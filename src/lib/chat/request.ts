@@ -66,7 +66,13 @@ export function buildChatRequest(setup: ChatSetup, model: ModelInfo | null): Bui
     if ((m.role === 'system' || m.role === 'developer') && !system.enabled) {
       problems.push({ field: `message:${m.id}`, message: system.reason ?? '' });
     }
-    messages.push({ role: m.role, content: m.content } as ChatCompletionMessageParam);
+    // A refusal goes back as the API sent it, so the model sees it refused (its content was empty).
+    const refusal = m.role === 'assistant' && m.answer?.choice === 0 ? m.answer.refusal : null;
+    messages.push(
+      refusal
+        ? { role: 'assistant', refusal, ...(m.content && { content: m.content }) }
+        : ({ role: m.role, content: m.content } as ChatCompletionMessageParam),
+    );
   }
   if (messages.length === 0) {
     problems.push({ field: 'messages', message: 'Write a message (or a system prompt) to send.' });

@@ -3,7 +3,7 @@ import type { ChatAssembler } from '../chat/assemble';
 import type { RetryWait, RunEvents, RunOutcome } from '../api/chat-run';
 import type { ApiProblem } from '../api/problems';
 import type { LeftOut } from '../chat/request';
-import type { RunEnd } from '../chat/types';
+import type { AnswerMetrics, RunEnd } from '../chat/types';
 
 /** `submitted`: sent, nothing back yet; `waiting`: a retry counts down; `streaming`: chunks arrive. */
 export type RunStatus = 'submitted' | 'waiting' | 'streaming' | RunEnd;
@@ -40,6 +40,8 @@ export class ChatRun {
   chunkCount = $state(0);
   problem = $state.raw<ApiProblem | null>(null);
   outcome = $state.raw<RunOutcome | null>(null);
+  /** What the answer shows beneath it, once the run ended (null when it never reached the network). */
+  metrics = $state.raw<AnswerMetrics | null>(null);
 
   #assembler: ChatAssembler | null = null;
   #frame = false;
@@ -101,9 +103,10 @@ export class ChatRun {
   };
 
   /** Records how the run ended; the final text replaces whatever the last frame showed. */
-  settle(outcome: RunOutcome): void {
+  settle(outcome: RunOutcome, metrics: AnswerMetrics | null): void {
     this.#stopTicker();
     this.outcome = outcome;
+    this.metrics = metrics;
     this.texts = outcome.assembled.choices.map((c) => c.content);
     this.refusals = outcome.assembled.choices.map((c) => c.refusal);
     this.chunkCount = outcome.chunks.length;

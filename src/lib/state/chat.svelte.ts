@@ -63,6 +63,7 @@ export class ChatState {
   #store: RecordStore;
   #connection: ConnectionState;
   #describe = $state.raw<((id: string) => ModelInfo) | null>(null);
+  #sending = $state(false);
 
   constructor(store: RecordStore, connection: ConnectionState, draft: ChatDraft = DEFAULT_DRAFT) {
     this.#store = store;
@@ -102,8 +103,9 @@ export class ChatState {
   /** The request the next Send would make, or why it cannot be sent. */
   readonly request: BuiltRequest = $derived(buildChatRequest(this.setup, this.modelInfo));
 
+  /** True from Send until the run ends, including while the code that sends loads. */
   get running(): boolean {
-    return this.run?.running ?? false;
+    return this.#sending || (this.run?.running ?? false);
   }
 
   /** The messages the prompt-token count covers: the conversation plus the message being written. */
@@ -160,17 +162,22 @@ export class ChatState {
     loadMarkdown().catch(() => undefined);
   };
 
-  addMessage = (role: Role, content: string): string => {
+  // While an answer is on its way the conversation it answers is fixed: an edit would put the
+  // answer after the wrong message and point errors at the wrong turn.
+  addMessage = (role: Role, content: string): string | null => {
+    if (this.running) return null;
     const id = newId();
     this.messages = [...this.messages, { id, role, content }];
     return id;
   };
 
   updateMessage = (id: string, patch: Partial<Pick<ChatMessage, 'role' | 'content'>>): void => {
+    if (this.running) return;
     this.messages = this.messages.map((m) => (m.id === id ? { ...m, ...patch } : m));
   };
 
   deleteMessage = (id: string): void => {
+    if (this.running) return;
     this.messages = this.messages.filter((m) => m.id !== id);
   };
 
@@ -178,7 +185,7 @@ export class ChatState {
   moveMessage = (id: string, by: -1 | 1): void => {
     const from = this.messages.findIndex((m) => m.id === id);
     const to = from + by;
-    if (from < 0 || to < 0 || to >= this.messages.length) return;
+    if (this.running || from < 0 || to < 0 || to >= this.messages.length) return;
     const next = [...this.messages];
     [next[from], next[to]] = [next[to]!, next[from]!];
     this.messages = next;
@@ -186,6 +193,7 @@ export class ChatState {
 
   /** Makes another of an answer's n choices the one the conversation continues from. */
   selectChoice = (id: string, choice: number): void => {
+    if (this.running) return;
     this.messages = this.messages.map((m) =>
       m.id === id && m.answer && choice < m.answer.choices.length
         ? { ...m, content: m.answer.choices[choice]!, answer: { ...m.answer, choice } }
@@ -203,6 +211,11 @@ export class ChatState {
     this.params = rest;
   };
 
+  /** Whether the last message is an answer that Regenerate may replace (never one the user wrote). */
+  get canRegenerate(): boolean {
+    return !this.running && this.messages.at(-1)?.answer !== undefined;
+  }
+
   /** Adds the message being written (if any) and sends the conversation. */
   send = async (): Promise<void> => {
     if (this.running) return;
@@ -213,11 +226,10 @@ export class ChatState {
     await this.#execute();
   };
 
-  /** Asks again for the last answer: the last assistant message (if it is last) is replaced. */
+  /** Asks again for the last answer, which is replaced. */
   regenerate = async (): Promise<void> => {
-    if (this.running) return;
-    const last = this.messages.at(-1);
-    if (last?.role === 'assistant') this.messages = this.messages.slice(0, -1);
+    if (!this.canRegenerate) return;
+    this.messages = this.messages.slice(0, -1);
     await this.#execute();
   };
 
@@ -238,7 +250,34 @@ export class ChatState {
   };
 
   async #execute(): Promise<void> {
+    if (this.#sending) return;
+    this.#sending = true;
+    try {
+      await this.#send();
+    } finally {
+      this.#sending = false;
+    }
+  }
+
+  async #send(): Promise<void> {
     this.activated = true;
+    const first = this.request;
+    if (!first.ok) {
+      this.setupProblems = first.problems;
+      return;
+    }
+    const request = this.#connection.requestConfig();
+    let runner: Runner | null = null;
+    let failure: ApiProblem | null = request.ok ? null : request.problem;
+    if (!failure) {
+      try {
+        runner = await loadRunner();
+        // The model's rules come from the catalog: the request is built with them, never without.
+        this.#describe ??= runner.describeModel;
+      } catch (err) {
+        failure = loadProblem(err);
+      }
+    }
     const built = this.request;
     if (!built.ok) {
       this.setupProblems = built.problems;
@@ -247,62 +286,78 @@ export class ChatState {
     this.setupProblems = [];
     this.problemField = null;
     const run = new ChatRun(newId(), built.body, built.leftOut);
+    const model = this.modelInfo;
+    const sent = { systemPrompt: this.systemPrompt.trim() !== '', messages: this.messages };
     this.run = run;
     this.runMessageId = null;
-
-    const request = this.#connection.requestConfig();
-    let runner: Runner;
-    try {
-      if (!request.ok) throw request.problem;
-      runner = await loadRunner();
-    } catch (err) {
-      return this.#finish(run, failedOutcome(isProblem(err) ? err : loadProblem(err)), null);
+    if (failure || !runner || !request.ok) {
+      return this.#finish(run, failedOutcome(failure ?? loadProblem('')), { runner, model, sent });
     }
-    this.#describe ??= runner.describeModel;
+
     const { config, check } = request;
-    const outcome = await runner.runChat(runner.createClient({ ...config, maxRetries: 0 }), run.body, {
-      signal: run.controller.signal,
-      stallMs: this.stallSeconds * 1000,
-      maxRetries: this.maxRetries,
-      errorContext: {
-        baseURL: config.baseURL,
-        path: '/chat/completions',
-        organization: config.organization,
-        project: config.project,
-      },
-      network: { pageOrigin: this.#connection.pageOrigin, likelyServer: check.likelyServer },
-      events: run.events,
+    let outcome: RunOutcome;
+    try {
+      outcome = await runner.runChat(runner.createClient({ ...config, maxRetries: 0 }), run.body, {
+        signal: run.controller.signal,
+        stallMs: this.stallSeconds * 1000,
+        maxRetries: this.maxRetries,
+        errorContext: {
+          baseURL: config.baseURL,
+          path: '/chat/completions',
+          organization: config.organization,
+          project: config.project,
+        },
+        network: { pageOrigin: this.#connection.pageOrigin, likelyServer: check.likelyServer },
+        events: run.events,
+      });
+    } catch (err) {
+      // runChat does not throw; if something under it ever does, the run must still end.
+      outcome = failedOutcome(unexpectedProblem(err));
+    }
+    this.#finish(run, redactOutcome(outcome, config.apiKey), {
+      runner,
+      model,
+      sent,
+      baseURL: config.baseURL,
     });
-    this.#finish(run, outcome, runner, config.baseURL);
   }
 
-  #finish(run: ChatRun, outcome: RunOutcome, runner: Runner | null, baseURL = ''): void {
-    run.settle(outcome);
+  #finish(
+    run: ChatRun,
+    outcome: RunOutcome,
+    at: {
+      runner: Runner | null;
+      /** The model as it was when the request was sent (the picker may have changed since). */
+      model: ModelInfo | null;
+      sent: { systemPrompt: boolean; messages: readonly ChatMessage[] };
+      baseURL?: string;
+    },
+  ): void {
     const problem = outcome.problem;
     const ref =
       problem?.field === 'model'
         ? fieldForParam('model', { systemPrompt: false, messages: [] })
-        : fieldForParam(problem?.param, {
-            systemPrompt: this.systemPrompt.trim() !== '',
-            messages: this.messages,
-          });
+        : fieldForParam(problem?.param, at.sent);
     if (problem && ref) {
       this.problemField = ref;
       this.setupProblems = [{ field: ref.field, message: problem.apiMessage ?? problem.cause }];
     }
     const modelId = String(run.body.model);
-    const model = this.modelInfo ?? runner?.describeModel(modelId) ?? null;
-    const metrics = runner?.measureAnswer(
-      {
-        assembled: outcome.assembled,
-        timings: outcome.timings,
-        requestId: outcome.requestId,
-        attempts: outcome.attempts,
-        chunkCount: outcome.chunks.length,
-        streamed: run.body.stream === true,
-      },
-      model,
-    );
+    const model = at.model ?? at.runner?.describeModel(modelId) ?? null;
+    const metrics =
+      at.runner?.measureAnswer(
+        {
+          assembled: outcome.assembled,
+          timings: outcome.timings,
+          requestId: outcome.requestId,
+          attempts: outcome.attempts,
+          chunkCount: outcome.chunks.length,
+          visibleChunks: outcome.visibleChunks,
+          streamed: run.body.stream === true,
+        },
+        model,
+      ) ?? null;
+    run.settle(outcome, metrics);
     const choices = outcome.assembled.choices;
     if (metrics && choices.some((c) => c.content || c.refusal)) {
       const id = newId();
@@ -323,12 +378,12 @@ export class ChatState {
       kind: 'chat',
       createdAt: run.startedAt,
       finishedAt: Date.now(),
-      baseURL,
+      baseURL: at.baseURL ?? '',
       model: modelId,
       request: run.body as unknown as Record<string, unknown>,
       leftOut: [...run.leftOut],
       end: outcome.end,
-      problem: outcome.problem ? storedProblem(outcome.problem) : null,
+      problem: problem ? storedProblem(problem) : null,
       choices: choices.map((c) => ({
         index: c.index,
         content: c.content,
@@ -344,8 +399,34 @@ export class ChatState {
   }
 }
 
-function isProblem(value: unknown): value is ApiProblem {
-  return typeof value === 'object' && value !== null && 'kind' in value && 'fix' in value;
+function unexpectedProblem(err: unknown): ApiProblem {
+  return {
+    kind: 'unexpected',
+    field: 'request',
+    title: 'Something went wrong',
+    cause: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    fix: 'Try again; if it keeps happening, reload the page.',
+  };
+}
+
+/**
+ * A server that echoes the Authorization header in an error (some proxies do) must not get the key
+ * into the page or a saved run: every text of the problem is scrubbed of it.
+ */
+function redactOutcome(outcome: RunOutcome, apiKey: string): RunOutcome {
+  const problem = outcome.problem;
+  if (!problem || apiKey.length < 4) return outcome;
+  const scrub = (text: string) => text.split(apiKey).join('[API key]');
+  return {
+    ...outcome,
+    problem: {
+      ...problem,
+      title: scrub(problem.title),
+      cause: scrub(problem.cause),
+      fix: scrub(problem.fix),
+      ...(problem.apiMessage !== undefined && { apiMessage: scrub(problem.apiMessage) }),
+    },
+  };
 }
 
 function loadProblem(err: unknown): ApiProblem {
@@ -369,6 +450,7 @@ function failedOutcome(problem: ApiProblem): RunOutcome {
     waitedMs: 0,
     timings: { responseMs: null, firstChunkMs: null, firstTokenMs: null, totalMs: 0 },
     chunks: [],
+    visibleChunks: 0,
     response: null,
     assembled: {
       id: null,
