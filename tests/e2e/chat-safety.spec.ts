@@ -225,5 +225,9 @@ test.describe('Chat: saved', () => {
     await expect(meter).toContainText(/Cost: \$[\d.e-]+ \(prompt\) to \$/);
     await page.getByRole('textbox', { name: 'System prompt' }).fill('Hello world');
     await expect(meter).toContainText('15 prompt tokens');
+    // The prompt is billed once, the output once per choice: 64 tokens at $0.60 / 1M, twice.
+    await page.getByRole('spinbutton', { name: 'Max tokens' }).fill('64');
+    await page.getByRole('spinbutton', { name: 'Choices (n)' }).fill('2');
+    await expect(meter).toContainText('to $0.000079 (with max tokens, 2 choices)');
   });
 });
