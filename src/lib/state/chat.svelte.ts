@@ -118,11 +118,8 @@ export class ChatState {
 
   snapshot(): ChatDraft {
     return {
-      model: this.model,
-      systemPrompt: this.systemPrompt,
+      ...this.setup,
       messages: this.messages,
-      params: this.params,
-      stream: this.stream,
       stallSeconds: this.stallSeconds,
       maxRetries: this.maxRetries,
       composer: this.composer,
