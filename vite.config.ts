@@ -39,6 +39,9 @@ export default defineConfig({
       'gpt-tokenizer/encoding/cl100k_base',
       'marked',
       'dompurify',
+      'papaparse',
+      'chart.js',
+      'umap-js',
     ],
   },
   test: {

@@ -3,6 +3,7 @@ import { chromium } from '@playwright/test';
 import { preview } from 'vite';
 import { chromiumLaunchOptions } from '../chromium';
 import { chunkReport, firstLoadChunks } from './first-load';
+import { benchEmbeddings } from './embeddings';
 import { benchMarkdown } from './markdown';
 
 /**
@@ -10,7 +11,16 @@ import { benchMarkdown } from './markdown';
  * A ratio above 1.00 is over budget, and the run fails.
  */
 const DIST = 'dist';
-const HEAVY = ['openai', 'monaco-editor', 'chart.js', 'gpt-tokenizer', 'marked', 'dompurify'];
+const HEAVY = [
+  'openai',
+  'monaco-editor',
+  'chart.js',
+  'gpt-tokenizer',
+  'marked',
+  'dompurify',
+  'papaparse',
+  'umap-js',
+];
 const FIRST_LOAD_BUDGET = 60 * 1024;
 
 const failures: string[] = [];
@@ -82,6 +92,11 @@ try {
 const markdown = await benchMarkdown();
 for (const line of markdown.lines) console.log(line);
 failures.push(...markdown.failures);
+
+// 4. The embeddings lab's math, in the worker's code path, against straightforward number[] loops.
+const embeddings = await benchEmbeddings();
+for (const line of embeddings.lines) console.log(line);
+failures.push(...embeddings.failures);
 
 if (failures.length) {
   console.error(`\nOver budget:\n- ${failures.join('\n- ')}`);

@@ -66,6 +66,26 @@ describe('RecordStore over IndexedDB', () => {
     expect(problems).toEqual([]);
   });
 
+  it('reads many records at once, in order, with gaps for absent and unreadable ones', async () => {
+    const store = await RecordStore.open({ onProblem, persist: async () => true });
+    await store.put(noteV3, { body: 'a', tags: [] }, 'n1');
+    await store.put(noteV3, { body: 'c', tags: [] }, 'n3');
+    await indexedDbBackend().set('note:bad', { kind: 'note', v: 3, savedAt: 1, data: { body: 1 } });
+    // A Float32Array survives the round trip as itself (the embeddings cache relies on it).
+    const vectors = defineRecord({
+      kind: 'vec',
+      version: 1,
+      schema: v.object({ v: v.instance(Float32Array) }),
+    });
+    await store.put(vectors, { v: new Float32Array([0.5, -1]) }, 'x');
+    const read = await store.getMany(noteV3, ['n3', 'missing', 'n1', 'bad']);
+    expect(read.map((n) => n?.body)).toEqual(['c', undefined, 'a', undefined]);
+    expect(problems.map((p) => p.kind)).toEqual(['corrupt']);
+    const [vec] = await (await RecordStore.open({ onProblem })).getMany(vectors, ['x']);
+    expect(vec?.v).toBeInstanceOf(Float32Array);
+    expect([...vec!.v]).toEqual([0.5, -1]);
+  });
+
   it('stores each record in a versioned envelope under kind:id', async () => {
     const store = await RecordStore.open({ onProblem });
     await store.put(noteV3, { body: 'hello', tags: [] }, 'n1');

@@ -2,31 +2,37 @@ import { describe, expect, it } from 'vitest';
 import {
   TokenCountError,
   TokenCounter,
-  type CountReply,
   type CountRequest,
   type CountWorker,
   type PromptMessage,
 } from '../../src/lib/tokens';
+import type { TokenReply, TokenRequest } from '../../src/lib/tokens/handler';
 
 /** A worker that records what it is sent and answers only when the test says so. */
 class FakeWorker implements CountWorker {
   onmessage: CountWorker['onmessage'] = null;
   onerror: CountWorker['onerror'] = null;
-  readonly sent: CountRequest[] = [];
+  readonly sent: TokenRequest[] = [];
   terminated = false;
+  /** When set, postMessage throws it, as a real one does with data it cannot clone. */
+  refuse: Error | null = null;
 
-  postMessage(request: CountRequest): void {
+  postMessage(request: TokenRequest): void {
+    if (this.refuse) throw this.refuse;
     // What postMessage would do: a structured clone, so the test sees what crossed the boundary.
     this.sent.push(structuredClone(request));
   }
   terminate(): void {
     this.terminated = true;
   }
-  reply(reply: CountReply): void {
-    this.onmessage?.({ data: reply } as MessageEvent<CountReply>);
+  reply(reply: TokenReply): void {
+    this.onmessage?.({ data: reply } as MessageEvent<TokenReply>);
   }
-  answer(request: CountRequest, tokens: number): void {
+  answer(request: TokenRequest, tokens: number): void {
     this.reply({ id: request.id, tokens, encoding: 'o200k_base', exact: true, ms: 3 });
+  }
+  answerTexts(request: TokenRequest, counts: number[]): void {
+    this.reply({ id: request.id, counts, encoding: 'cl100k_base', exact: true, ms: 2 });
   }
   fail(message = ''): void {
     this.onerror?.({ message } as ErrorEvent);
@@ -71,7 +77,7 @@ describe('TokenCounter', () => {
       { role: 'assistant', content: 'Sure.', tool_calls: [] },
     ];
     void counter.count('gpt-4o', messages);
-    expect(workers[0]!.sent[0]!.messages).toEqual([
+    expect((workers[0]!.sent[0] as CountRequest).messages).toEqual([
       { role: 'system', content: 'Be brief.', name: 'setup' },
       { role: 'assistant', content: 'Sure.' },
     ]);
@@ -97,7 +103,7 @@ describe('TokenCounter', () => {
     const results = ['h', 'he', 'hel', 'hell', 'hello'].map((text) => counter.count('gpt-4o', say(text)));
     const worker = workers[0]!;
     worker.answer(worker.sent[0]!, 1);
-    expect(worker.sent.map((r) => r.messages[0]!.content)).toEqual(['h', 'hello']);
+    expect(worker.sent.map((r) => (r as CountRequest).messages[0]!.content)).toEqual(['h', 'hello']);
     worker.answer(worker.sent[1]!, 5);
     expect(await Promise.all(results)).toEqual([
       null,
@@ -197,5 +203,123 @@ describe('TokenCounter', () => {
     expect(workers).toHaveLength(2);
     workers[1]!.answer(workers[1]!.sent[0]!, 9);
     expect(await later).toMatchObject({ tokens: 9 });
+  });
+});
+
+describe('TokenCounter.countTexts', () => {
+  it('sends the texts as a plain copy and answers with a count per text', async () => {
+    const { counter, workers } = setup();
+    const texts = ['hello', 'world'];
+    const result = counter.countTexts('text-embedding-3-small', texts);
+    texts.push('added after the call');
+    const worker = workers[0]!;
+    expect(worker.sent).toEqual([
+      { id: 1, kind: 'texts', model: 'text-embedding-3-small', texts: ['hello', 'world'] },
+    ]);
+    worker.answerTexts(worker.sent[0]!, [1, 1]);
+    expect(await result).toEqual({
+      model: 'text-embedding-3-small',
+      counts: [1, 1],
+      encoding: 'cl100k_base',
+      exact: true,
+      ms: 2,
+    });
+  });
+
+  it('is not cancelled by a chat count, nor cancels one, whichever answer comes first', async () => {
+    const { counter, workers } = setup();
+    const texts = counter.countTexts('text-embedding-3-small', ['a', 'bb']);
+    const chat = counter.count('gpt-4o', say('hi'));
+    const worker = workers[0]!;
+    // Both kinds are in flight at once in the one worker.
+    expect(worker.sent.map((r) => r.id)).toEqual([1, 2]);
+    worker.answer(worker.sent[1]!, 9);
+    expect(await chat).toMatchObject({ tokens: 9 });
+    worker.answerTexts(worker.sent[0]!, [1, 2]);
+    expect(await texts).toMatchObject({ counts: [1, 2] });
+
+    const chat2 = counter.count('gpt-4o', say('again'));
+    const texts2 = counter.countTexts('text-embedding-3-small', ['c']);
+    const chat3 = counter.count('gpt-4o', say('again!'));
+    expect(await chat2).toBeNull();
+    worker.answerTexts(worker.sent[3]!, [1]);
+    expect(await texts2).toMatchObject({ counts: [1] });
+    worker.answer(worker.sent[2]!, 10);
+    worker.answer(worker.sent[4]!, 11);
+    expect(await chat3).toMatchObject({ tokens: 11 });
+  });
+
+  it('settles an older texts count with null and sends only the newest of those made meanwhile', async () => {
+    const { counter, workers } = setup();
+    const results = [['a'], ['a', 'b'], ['a', 'b', 'c']].map((t) =>
+      counter.countTexts('text-embedding-3-small', t),
+    );
+    const worker = workers[0]!;
+    expect(worker.sent).toHaveLength(1);
+    worker.answerTexts(worker.sent[0]!, [1]);
+    expect(worker.sent.map((r) => r.id)).toEqual([1, 3]);
+    worker.answerTexts(worker.sent[1]!, [1, 1, 1]);
+    expect(await Promise.all(results)).toEqual([null, null, expect.objectContaining({ counts: [1, 1, 1] })]);
+  });
+
+  it("reports the worker's error for a texts count, and leaves a chat count alone", async () => {
+    const { counter, workers } = setup();
+    const texts = counter.countTexts('text-embedding-3-small', ['x']);
+    const chat = counter.count('gpt-4o', say('x'));
+    const worker = workers[0]!;
+    worker.reply({ id: 1, error: 'The cl100k_base tokenizer could not be loaded: offline' });
+    await expect(texts).rejects.toThrow(
+      new TokenCountError(
+        'count',
+        'Tokens could not be counted: The cl100k_base tokenizer could not be loaded: offline',
+      ),
+    );
+    worker.answer(worker.sent[1]!, 8);
+    expect(await chat).toMatchObject({ tokens: 8 });
+  });
+
+  it('says when the texts cannot be posted, and counts them on the next call', async () => {
+    const { counter, workers } = setup();
+    void counter.count('gpt-4o', say('x'));
+    const worker = workers[0]!;
+    worker.refuse = new DOMException('#<Object> could not be cloned.', 'DataCloneError');
+    await expect(counter.countTexts('text-embedding-3-small', ['x'])).rejects.toMatchObject({
+      reason: 'count',
+      message: 'The texts could not be sent for counting (#<Object> could not be cloned.).',
+    });
+    worker.refuse = null;
+    const again = counter.countTexts('text-embedding-3-small', ['x']);
+    worker.answerTexts(worker.sent.at(-1)!, [1]);
+    expect(await again).toMatchObject({ counts: [1] });
+  });
+
+  it('fails both kinds when the worker crashes, and starts a new one for the next texts count', async () => {
+    const { counter, workers } = setup();
+    const first = counter.count('gpt-4o', say('x'));
+    workers[0]!.answer(workers[0]!.sent[0]!, 9);
+    await first;
+    const chat = counter.count('gpt-4o', say('xy'));
+    const texts = counter.countTexts('text-embedding-3-small', ['x']);
+    workers[0]!.fail('out of memory');
+    const crash = { reason: 'crash', message: 'Token counting stopped: its worker failed (out of memory).' };
+    await expect(chat).rejects.toMatchObject(crash);
+    await expect(texts).rejects.toMatchObject(crash);
+
+    const later = counter.countTexts('text-embedding-3-small', ['y']);
+    expect(workers).toHaveLength(2);
+    workers[1]!.answerTexts(workers[1]!.sent[0]!, [1]);
+    expect(await later).toMatchObject({ counts: [1] });
+  });
+
+  it('dispose settles pending counts of both kinds with null', async () => {
+    const { counter, workers } = setup();
+    const chat = counter.count('gpt-4o', say('x'));
+    const texts = counter.countTexts('text-embedding-3-small', ['x']);
+    counter.dispose();
+    expect(await chat).toBeNull();
+    expect(await texts).toBeNull();
+    expect(workers[0]!.terminated).toBe(true);
+    workers[0]!.answerTexts(workers[0]!.sent[1]!, [1]);
+    await settled();
   });
 });

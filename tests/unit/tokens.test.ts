@@ -484,3 +484,86 @@ describe('the count handler (real encodings, as in the worker)', () => {
     expect(await timed({ id: 4, model: 'gpt-4o', messages })).toMatchObject({ ms: 12.5 });
   });
 });
+
+describe('the texts count handler (real encodings, as in the worker)', () => {
+  const handle = createCountHandler(loadEncoder);
+
+  it('counts each text alone as tiktoken does for text-embedding-3-small (cl100k_base)', async () => {
+    const official = fixture<{ cases: EncodeCase[] }>('tokens/tiktoken_official_test_cases.json').cases;
+    const plans = fixture<{ cases: EncodeCase[] }>('tokens/gpt-tokenizer_testplans_cl100k_o200k.json').cases;
+    const cases = [
+      ...cookbook.encode_examples,
+      ...official.filter((c) => !c.allowed_special),
+      ...plans,
+    ].filter((c) => c.encoding === 'cl100k_base' && !c.text.includes(NEL));
+    expect(cases.length).toBeGreaterThan(50);
+    const reply = await handle({
+      id: 1,
+      kind: 'texts',
+      model: 'text-embedding-3-small',
+      texts: cases.map((c) => c.text),
+    });
+    expect(reply).toEqual({
+      id: 1,
+      counts: cases.map((c) => c.tokens.length),
+      encoding: 'cl100k_base',
+      exact: true,
+      ms: expect.any(Number),
+    });
+  });
+
+  it('matches the prompt tokens the API billed for recorded text-embedding-3-small requests', async () => {
+    const recorded = fixture<{
+      cases: {
+        request_body: { input: string[]; model: string };
+        response_body: { usage: { prompt_tokens: number } };
+      }[];
+    }>('embeddings/pydantic-ai_openai_embeddings_real.json').cases;
+    expect(recorded).toHaveLength(3);
+    for (const [id, { request_body, response_body }] of recorded.entries()) {
+      const reply = await handle({ id, kind: 'texts', model: request_body.model, texts: request_body.input });
+      if (!('counts' in reply)) throw new Error(reply.error);
+      expect(
+        reply.counts.reduce((a, b) => a + b, 0),
+        request_body.input.join(' | '),
+      ).toBe(response_body.usage.prompt_tokens);
+    }
+    // 'Hello, world!' is 4 tokens; 'hello' and 'world' are 1 each.
+    expect(
+      await handle({
+        id: 9,
+        kind: 'texts',
+        model: 'text-embedding-3-small',
+        texts: ['Hello, world!', 'hello', 'world', ''],
+      }),
+    ).toMatchObject({
+      counts: [4, 1, 1, 0],
+    });
+  });
+
+  it('uses the o200k_base estimate for an unknown embeddings model, and says so', async () => {
+    expect(
+      await handle({ id: 2, kind: 'texts', model: 'nomic-embed-text', texts: ['hello world'] }),
+    ).toMatchObject({
+      counts: [2],
+      encoding: 'o200k_base',
+      exact: false,
+    });
+  });
+
+  it('answers a malformed texts request with an error instead of throwing', async () => {
+    const bad = { id: 3, kind: 'texts', model: 'text-embedding-3-small', texts: ['ok', 42] };
+    expect(await handle(bad as never)).toEqual({
+      id: 3,
+      error: 'Malformed count request: expected a model id and a list of strings.',
+    });
+  });
+
+  it('still takes a chat request that names its kind', async () => {
+    const messages = cookbook.chat_message_counting.example_messages;
+    expect(await handle({ id: 4, kind: 'chat', model: 'gpt-4o', messages })).toMatchObject({
+      id: 4,
+      tokens: 124,
+    });
+  });
+});

@@ -3,6 +3,7 @@ import type { PageLocation } from '../api/base-url';
 import { RecordStore, type RecordStoreOptions } from '../storage';
 import { ChatState } from './chat.svelte';
 import { ConnectionState } from './connection.svelte';
+import { EmbeddingsState } from './embeddings.svelte';
 import { Credentials } from './credentials.svelte';
 import { SettingsState } from './settings.svelte';
 import { StorageStatus } from './storage-status.svelte';
@@ -14,6 +15,7 @@ export class AppState {
   readonly credentials: Credentials;
   readonly connection: ConnectionState;
   readonly chat: ChatState;
+  readonly embeddings: EmbeddingsState;
 
   constructor(parts: {
     storage: StorageStatus;
@@ -21,12 +23,14 @@ export class AppState {
     credentials: Credentials;
     connection: ConnectionState;
     chat: ChatState;
+    embeddings: EmbeddingsState;
   }) {
     this.storage = parts.storage;
     this.settings = parts.settings;
     this.credentials = parts.credentials;
     this.connection = parts.connection;
     this.chat = parts.chat;
+    this.embeddings = parts.embeddings;
   }
 }
 
@@ -46,7 +50,8 @@ export async function createAppState(env: {
   await credentials.restore();
   const connection = new ConnectionState(settings, credentials, env.location);
   const chat = await ChatState.load(store, connection);
-  return new AppState({ storage, settings, credentials, connection, chat });
+  const embeddings = await EmbeddingsState.load(store, connection);
+  return new AppState({ storage, settings, credentials, connection, chat, embeddings });
 }
 
 const KEY = Symbol('sandpit-app');

@@ -30,3 +30,10 @@ export {
   type StoredSecret,
 } from './schemas';
 export { chatDraftRecord, runRecord, type ChatDraft, type ChatRunRecord } from './chat-records';
+export {
+  embeddingCacheRecord,
+  embeddingsDraftRecord,
+  embeddingsRunRecord,
+  type EmbeddingsDraft,
+  type EmbeddingsRunRecord,
+} from './embedding-records';

@@ -95,6 +95,33 @@ export class RecordStore {
     return undefined;
   }
 
+  /**
+   * Reads several records of one type in one transaction, in the order of `ids`; `undefined` for each
+   * that is absent or unreadable (unreadable ones are reported).
+   */
+  async getMany<T>(type: RecordType<T>, ids: readonly string[]): Promise<(T | undefined)[]> {
+    const keys = ids.map((id) => recordKey(type, id));
+    const pending = await this.#pending.getMany(keys);
+    let stored: unknown[] = pending;
+    const missing = keys.filter((_, i) => pending[i] === undefined);
+    if (missing.length && this.#primary) {
+      try {
+        const found = await this.#primary.getMany(missing);
+        const byKey = new Map(missing.map((k, i) => [k, found[i]]));
+        stored = keys.map((k, i) => pending[i] ?? byKey.get(k));
+      } catch (err) {
+        this.#reportWriteFailure('read', err);
+      }
+    }
+    return stored.map((value, i) => {
+      if (value === undefined) return undefined;
+      const result = open(type, value);
+      if (result.ok) return result.data;
+      this.#reportCorrupt(keys[i]!, type.kind, result.reason);
+      return undefined;
+    });
+  }
+
   /** Whether anything is stored under this record's key, readable or not. */
   async has(type: RecordType<unknown>, id = 'default'): Promise<boolean> {
     const key = recordKey(type, id);

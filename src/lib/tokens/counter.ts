@@ -3,7 +3,14 @@
  */
 import type { PromptMessage } from './count';
 import type { EncodingName } from './encoding';
-import type { CountReply, CountRequest } from './handler';
+import type {
+  CountReply,
+  CountRequest,
+  TextsCountReply,
+  TextsCountRequest,
+  TokenReply,
+  TokenRequest,
+} from './handler';
 
 /** A finished count. `exact: false` = an o200k_base estimate for a model whose tokenizer is unknown. */
 export interface CountResult {
@@ -15,11 +22,21 @@ export interface CountResult {
   ms: number;
 }
 
+/** A finished count of texts: `counts[i]` is the tokens of the i-th text, on its own. */
+export interface TextsCountResult {
+  model: string;
+  counts: number[];
+  encoding: EncodingName;
+  exact: boolean;
+  /** Time spent in the worker, loading the encoding included. */
+  ms: number;
+}
+
 /** What the counter needs of a Worker; a real `Worker` is one. */
 export interface CountWorker {
-  onmessage: ((event: MessageEvent<CountReply>) => void) | null;
+  onmessage: ((event: MessageEvent<TokenReply>) => void) | null;
   onerror: ((event: ErrorEvent) => void) | null;
-  postMessage(request: CountRequest): void;
+  postMessage(request: TokenRequest): void;
   terminate(): void;
 }
 
@@ -43,13 +60,6 @@ export function startTokensWorker(): CountWorker {
   return new Worker(new URL('../../workers/tokens.worker.ts', import.meta.url), { type: 'module' });
 }
 
-interface Live {
-  id: number;
-  model: string;
-  resolve: (result: CountResult | null) => void;
-  reject: (error: TokenCountError) => void;
-}
-
 /** ' (message)' from an Error or an ErrorEvent; '' when there is none (a module worker that failed to load has none). */
 function detail(source: unknown): string {
   const message =
@@ -65,25 +75,48 @@ function startError(source: unknown): TokenCountError {
   );
 }
 
+/** A request's promise, while it may still get an answer. */
+interface Live {
+  id: number;
+  settle(reply: TokenReply): void;
+  drop(): void;
+  reject(error: TokenCountError): void;
+}
+
+/** One kind of request (chat or texts): its newest promise, the request in flight and the one waiting. */
+interface Lane {
+  /** What the counted things are called in an error message. */
+  readonly what: string;
+  /** The newest request's promise: the only one of this kind that may still get an answer. */
+  live: Live | null;
+  /** The id of this kind's request the worker is counting. */
+  inFlight: number | null;
+  /** This kind's newest request, waiting for the worker to finish the one in flight. */
+  queued: TokenRequest | null;
+}
+
+function lane(what: string): Lane {
+  return { what, live: null, inFlight: null, queued: null };
+}
+
 /**
- * Counts prompt tokens in a Web Worker. Only the newest request can get an answer: `count` settles every
- * older one with `null` at once. The worker counts one request at a time; requests made meanwhile wait,
- * and only the newest of them is sent, so typing never queues stale work.
+ * Counts tokens in a Web Worker: the prompt of a chat (`count`) or each of many texts (`countTexts`). For
+ * each kind only the newest request can get an answer: a call settles the older one of its kind with
+ * `null` at once, and never touches the other kind's (typing in the chat does not cancel counting the
+ * embeddings lab's texts). The worker counts one request of each kind at a time; requests made meanwhile
+ * wait, and only the newest of them is sent, so typing never queues stale work.
  *
- * Failures reject with a {@link TokenCountError}. After the worker fails it is dropped, and the next `count`
+ * Failures reject with a {@link TokenCountError}. After the worker fails it is dropped, and the next call
  * starts a new one.
  */
 export class TokenCounter {
   readonly #createWorker: CreateCountWorker;
   #worker: CountWorker | null = null;
   #answered = false;
+  /** Shared by both kinds, so a reply's id says which kind it answers. */
   #lastId = 0;
-  /** The newest request's promise: the only one that may still get an answer. */
-  #live: Live | null = null;
-  /** The id of the request the worker is counting. */
-  #inFlight: number | null = null;
-  /** The newest request, waiting for the worker to finish the one in flight. */
-  #queued: CountRequest | null = null;
+  readonly #chat = lane('messages');
+  readonly #texts = lane('texts');
 
   /** @param createWorker for tests; the default starts src/workers/tokens.worker.ts. */
   constructor(createWorker: CreateCountWorker = startTokensWorker) {
@@ -102,39 +135,83 @@ export class TokenCounter {
         name === undefined ? { role, content } : { role, content, name },
       ),
     };
-    this.#live?.resolve(null);
-    this.#queued = null;
-    return new Promise((resolve, reject) => {
-      this.#live = { id: request.id, model, resolve, reject };
-      if (this.#inFlight === null) this.#send(request);
-      else this.#queued = request;
+    return this.#submit(this.#chat, request, (reply: CountReply, resolve) => {
+      if ('error' in reply) throw new TokenCountError('count', `Tokens could not be counted: ${reply.error}`);
+      const { tokens, encoding, exact, ms } = reply;
+      resolve({ model, tokens, encoding, exact, ms });
     });
   }
 
-  /** Stops the worker; a pending count settles with null. A later `count` starts a new worker. */
+  /**
+   * The tokens of each of `texts` for `model`, each counted alone as an embeddings input is, or null when a
+   * newer `countTexts` (or `dispose`) came first. A `count` in between changes nothing here.
+   */
+  countTexts(model: string, texts: readonly string[]): Promise<TextsCountResult | null> {
+    const request: TextsCountRequest = { id: ++this.#lastId, kind: 'texts', model, texts: [...texts] };
+    return this.#submit(this.#texts, request, (reply: TextsCountReply, resolve) => {
+      if ('error' in reply) throw new TokenCountError('count', `Tokens could not be counted: ${reply.error}`);
+      const { counts, encoding, exact, ms } = reply;
+      resolve({ model, counts, encoding, exact, ms });
+    });
+  }
+
+  /** Stops the worker; pending counts of both kinds settle with null. A later call starts a new worker. */
   dispose(): void {
     this.#worker?.terminate();
     this.#worker = null;
-    this.#inFlight = null;
-    this.#queued = null;
-    this.#live?.resolve(null);
-    this.#live = null;
+    for (const lane of [this.#chat, this.#texts]) {
+      lane.inFlight = null;
+      lane.queued = null;
+      lane.live?.drop();
+      lane.live = null;
+    }
   }
 
-  #send(request: CountRequest): void {
+  /**
+   * Makes `request` its lane's newest, settling the older one with null, and sends it unless the worker
+   * is busy with one of this kind. `answer` turns the worker's reply into the result (or throws).
+   */
+  #submit<Reply extends TokenReply, Result>(
+    lane: Lane,
+    request: TokenRequest,
+    answer: (reply: Reply, resolve: (result: Result) => void) => void,
+  ): Promise<Result | null> {
+    lane.live?.drop();
+    lane.queued = null;
+    return new Promise((resolve, reject) => {
+      lane.live = {
+        id: request.id,
+        // The reply's id matched this lane's request, so it is of this lane's kind.
+        settle: (reply) => {
+          try {
+            answer(reply as Reply, resolve);
+          } catch (error) {
+            reject(error);
+          }
+        },
+        drop: () => resolve(null),
+        reject,
+      };
+      if (lane.inFlight === null) this.#send(lane, request);
+      else lane.queued = request;
+    });
+  }
+
+  #send(lane: Lane, request: TokenRequest): void {
     let worker: CountWorker;
     try {
       worker = this.#ensureWorker();
     } catch (error) {
-      this.#fail(startError(error));
+      this.#fail(lane, startError(error));
       return;
     }
     try {
       worker.postMessage(request);
-      this.#inFlight = request.id;
+      lane.inFlight = request.id;
     } catch (error) {
       this.#fail(
-        new TokenCountError('count', `The messages could not be sent for counting${detail(error)}.`, {
+        lane,
+        new TokenCountError('count', `The ${lane.what} could not be sent for counting${detail(error)}.`, {
           cause: error,
         }),
       );
@@ -151,24 +228,20 @@ export class TokenCounter {
     return worker;
   }
 
-  #receive(worker: CountWorker, reply: CountReply): void {
+  #receive(worker: CountWorker, reply: TokenReply): void {
     // Answers from a worker already dropped, or to a request it was not counting, are not ours.
-    if (worker !== this.#worker || reply.id !== this.#inFlight) return;
+    const lane = [this.#chat, this.#texts].find((l) => l.inFlight === reply.id);
+    if (worker !== this.#worker || !lane) return;
     this.#answered = true;
-    this.#inFlight = null;
-    const live = this.#live;
+    lane.inFlight = null;
+    const live = lane.live;
     if (live?.id === reply.id) {
-      this.#live = null;
-      if ('error' in reply)
-        live.reject(new TokenCountError('count', `Tokens could not be counted: ${reply.error}`));
-      else {
-        const { tokens, encoding, exact, ms } = reply;
-        live.resolve({ model: live.model, tokens, encoding, exact, ms });
-      }
+      lane.live = null;
+      live.settle(reply);
     }
-    const next = this.#queued;
-    this.#queued = null;
-    if (next) this.#send(next);
+    const next = lane.queued;
+    lane.queued = null;
+    if (next) this.#send(lane, next);
   }
 
   #crashed(worker: CountWorker, event: ErrorEvent): void {
@@ -180,14 +253,16 @@ export class TokenCounter {
       : startError(event);
     worker.terminate();
     this.#worker = null;
-    this.#inFlight = null;
-    this.#queued = null;
-    this.#fail(error);
+    for (const lane of [this.#chat, this.#texts]) {
+      lane.inFlight = null;
+      lane.queued = null;
+      this.#fail(lane, error);
+    }
   }
 
-  #fail(error: TokenCountError): void {
-    const live = this.#live;
-    this.#live = null;
+  #fail(lane: Lane, error: TokenCountError): void {
+    const live = lane.live;
+    lane.live = null;
     live?.reject(error);
   }
 }

@@ -5,12 +5,13 @@
  * the worker and tests import it. The barrel re-exports its types alone, so the encodings never enter the
  * main thread's module graph.
  */
-import { countChatPromptTokens, type CountText, type PromptMessage } from './count';
+import { countChatPromptTokens, countTextTokens, type CountText, type PromptMessage } from './count';
 import { encodingForModel, type EncodingName } from './encoding';
 
-/** Main thread → worker. */
+/** Main thread → worker: the prompt tokens of a chat. (`kind` may be left out: a request without it is a chat.) */
 export interface CountRequest {
   id: number;
+  kind?: 'chat';
   model: string;
   messages: PromptMessage[];
 }
@@ -19,6 +20,30 @@ export interface CountRequest {
 export type CountReply =
   | { id: number; tokens: number; encoding: EncodingName; exact: boolean; ms: number }
   | { id: number; error: string };
+
+/** Main thread → worker: the tokens of each text on its own, as an embeddings input counts. */
+export interface TextsCountRequest {
+  id: number;
+  kind: 'texts';
+  model: string;
+  texts: string[];
+}
+
+/** Worker → main thread: `counts[i]` is the tokens of `texts[i]` (0 for ''). */
+export type TextsCountReply =
+  | { id: number; counts: number[]; encoding: EncodingName; exact: boolean; ms: number }
+  | { id: number; error: string };
+
+/** Every message the token worker takes, and every one it sends back (each carries its request's id). */
+export type TokenRequest = CountRequest | TextsCountRequest;
+export type TokenReply = CountReply | TextsCountReply;
+
+/** The worker's handler: a reply of the request's own kind. */
+export interface CountHandler {
+  (request: CountRequest): Promise<CountReply>;
+  (request: TextsCountRequest): Promise<TextsCountReply>;
+  (request: TokenRequest): Promise<TokenReply>;
+}
 
 /** One loaded tokenizer, treating special-token text (`<|endoftext|>`) as ordinary text, as the API does. */
 export interface Encoder {
@@ -83,25 +108,44 @@ function isPromptMessage(m: unknown): m is PromptMessage {
 }
 
 /**
- * Turns each request into a reply: the prompt tokens of `messages` under the model's encoding. Never throws;
- * a malformed request or a tokenizer that cannot load becomes `{ id, error }`.
+ * Turns each request into a reply under the model's encoding: for a chat request (no `kind`, or 'chat')
+ * the prompt tokens of `messages`; for a 'texts' request the tokens of each text, counted alone with no
+ * overhead, which is what an embeddings request is billed (`usage.prompt_tokens` is their sum). Never
+ * throws; a malformed request or a tokenizer that cannot load becomes `{ id, error }`.
  */
 export function createCountHandler(
   loadEncoder: (name: EncodingName) => Promise<Encoder>,
   now: () => number = () => performance.now(),
-): (request: CountRequest) => Promise<CountReply> {
-  return async ({ id, model, messages }) => {
+): CountHandler {
+  async function handle(request: TokenRequest): Promise<TokenReply> {
     const started = now();
-    if (typeof model !== 'string' || !Array.isArray(messages) || !messages.every(isPromptMessage)) {
-      return { id, error: 'Malformed count request: expected a model id and messages with string fields.' };
+    const { id, model } = request;
+    const texts = request.kind === 'texts';
+    const wellFormed =
+      typeof model === 'string' &&
+      (texts
+        ? Array.isArray(request.texts) && request.texts.every((t) => typeof t === 'string')
+        : Array.isArray(request.messages) && request.messages.every(isPromptMessage));
+    if (!wellFormed) {
+      return {
+        id,
+        error: texts
+          ? 'Malformed count request: expected a model id and a list of strings.'
+          : 'Malformed count request: expected a model id and messages with string fields.',
+      };
     }
     const { encoding, exact } = encodingForModel(model);
     try {
       const encoder = await loadEncoder(encoding);
-      const tokens = countChatPromptTokens(messages, encoder.count);
+      if (request.kind === 'texts') {
+        const counts = request.texts.map((text) => countTextTokens(text, encoder.count));
+        return { id, counts, encoding, exact, ms: now() - started };
+      }
+      const tokens = countChatPromptTokens(request.messages, encoder.count);
       return { id, tokens, encoding, exact, ms: now() - started };
     } catch (error) {
       return { id, error: errorText(error) };
     }
-  };
+  }
+  return handle as CountHandler;
 }
