@@ -4,6 +4,7 @@ import { preview } from 'vite';
 import { chromiumLaunchOptions } from '../chromium';
 import { chunkReport, firstLoadChunks } from './first-load';
 import { benchEmbeddings } from './embeddings';
+import { benchEmbeddingsBrowser } from './embeddings-browser';
 import { benchMarkdown } from './markdown';
 
 /**
@@ -97,6 +98,9 @@ failures.push(...markdown.failures);
 const embeddings = await benchEmbeddings();
 for (const line of embeddings.lines) console.log(line);
 failures.push(...embeddings.failures);
+const lab = await benchEmbeddingsBrowser();
+for (const line of lab.lines) console.log(line);
+failures.push(...lab.failures);
 
 if (failures.length) {
   console.error(`\nOver budget:\n- ${failures.join('\n- ')}`);

@@ -64,6 +64,7 @@ test.describe('Embeddings lab', () => {
     await expect(ranking.nth(1)).toContainText('dl:');
     await expect(ranking.nth(5)).toContainText(/cooking:|ml:/);
 
+    await page.getByText('Compare two texts').click();
     await page.getByRole('combobox', { name: 'First text' }).selectOption({ index: 2 });
     await page.getByRole('combobox', { name: 'Second text' }).selectOption({ index: 3 });
     await expect(page.getByText(/Cosine similarity: 0\.\d{4}/)).toBeVisible();
@@ -141,6 +142,42 @@ test.describe('Embeddings lab', () => {
     await expect(page.getByText(/1 vectors \(0 from the cache\)/)).toBeVisible();
     const bodies = await embeddingBodies(api);
     expect(bodies.map((b) => b.input)).toEqual([['short text'], ['short text']]);
+  });
+
+  test('exports the vectors as JSON, for the Embedding Projector, and the heatmap as PNG', async ({
+    page,
+    api,
+  }) => {
+    await openLab(page, api);
+    await texts(page).fill(TEXTS.join('\n'));
+    await embed(page).click();
+    await expect(page.getByRole('img', { name: /Cosine similarity of 6 texts/ })).toBeVisible();
+
+    const saved = async (button: string) => {
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: button }).click();
+      const file = await download;
+      return {
+        name: file.suggestedFilename(),
+        text: (await file.createReadStream()).read()?.toString() ?? '',
+      };
+    };
+    const json = await saved('Export vectors as JSON');
+    expect(json.name).toMatch(/text-embedding-3-small.*\.json$/);
+    const doc = JSON.parse(json.text) as { items: { label: string; vector: number[] }[] };
+    expect(doc.items).toHaveLength(6);
+    expect(doc.items[0]!.label).toBe('ml');
+    expect(doc.items.every((i) => i.vector.length === 1536)).toBe(true);
+    const norm = Math.hypot(...doc.items[0]!.vector);
+    expect(norm).toBeCloseTo(1, 4);
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Save heatmap as PNG' }).click();
+    expect((await download).suggestedFilename()).toMatch(/heatmap\.png$/);
+
+    const first = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export for the Embedding Projector' }).click();
+    expect((await first).suggestedFilename()).toMatch(/vectors\.tsv$/);
   });
 
   test('imports a CSV, choosing the text and label columns', async ({ page, api }) => {

@@ -3,6 +3,7 @@ import type { ApiProblem } from '../api/problems';
 import { newId } from '../chat/ids';
 import { planBatches } from '../embeddings/batches';
 import { cacheKeys } from '../embeddings/cache-key';
+import type { Matrix } from '../embeddings/math';
 import type { EmbeddingsMath } from '../embeddings/math-client';
 import { planRun, sendableTexts } from '../embeddings/plan';
 import { parsePasted, type EmbeddingItem } from '../embeddings/texts';
@@ -25,6 +26,12 @@ const loadMath = async (): Promise<EmbeddingsMath> =>
   new (await import('../embeddings/math-client')).EmbeddingsMath();
 
 export const DEFAULT_EMBEDDING_MODEL = 'text-embedding-3-small';
+/**
+ * The heatmap shows at most this many texts: its matrix grows with the square (1,000 texts: 4 MB,
+ * 5,000: 100 MB), and past a thousand rows a pixel no longer shows a pair. The map and the ranking
+ * use every text.
+ */
+export const HEATMAP_MAX = 1000;
 /** The API's limit on one input, when the catalog does not say otherwise. */
 const MAX_INPUT_TOKENS = 8192;
 
@@ -90,6 +97,11 @@ export class EmbeddingsState {
   #describe = $state.raw<((id: string) => ModelInfo) | null>(null);
   #counter: TokenCounter | null = null;
   #math: Promise<EmbeddingsMath> | null = null;
+  /**
+   * The result's vectors packed into one Float32Array, once: handing the worker a packed matrix is
+   * one memcpy, where thousands of separate vectors would be packed on this thread for every view.
+   */
+  #packed: { result: LabResult; matrix: Promise<Matrix> } | null = null;
   #controller: AbortController | null = null;
 
   constructor(store: RecordStore, connection: ConnectionState, draft?: EmbeddingsDraft) {
@@ -283,7 +295,8 @@ export class EmbeddingsState {
       };
       this.problem = outcome.problem;
       this.status = outcome.end;
-      if (result.vectors.length) this.#show(result);
+      // Saved first: storing thousands of vectors is a copy on this thread, which must not land
+      // while the worker computes the views.
       await this.#save(
         result,
         items,
@@ -291,6 +304,7 @@ export class EmbeddingsState {
         outcome,
         started,
       );
+      if (result.vectors.length) this.#show(result);
     } catch (err) {
       this.status = 'failed';
       this.problem = {
@@ -348,7 +362,7 @@ export class EmbeddingsState {
       );
     }
     this.problem = null;
-    const ranking = await (await this.#mathWorker()).rank(result.vectors, vector);
+    const ranking = await (await this.#mathWorker()).rank(await this.#matrix(result), vector);
     if (ranking && this.result === result) {
       this.ranking = ranking;
       this.rankingFor = query;
@@ -361,7 +375,7 @@ export class EmbeddingsState {
     const result = this.result;
     if (!result) return;
     try {
-      const projected = await (await this.#mathWorker()).project(result.vectors, method);
+      const projected = await (await this.#mathWorker()).project(await this.#matrix(result), method);
       if (projected && this.result === result) this.projection = { points: projected.points, method };
       this.viewProblem = null;
     } catch (err) {
@@ -375,17 +389,24 @@ export class EmbeddingsState {
     this.projection = null;
     this.ranking = null;
     this.rankingFor = null;
-    this.#mathWorker()
-      .then((math) => math.similarity(result.vectors))
-      .then(
-        (sim) => {
-          if (sim && this.result === result) this.similarity = sim;
-        },
-        (err: unknown) => (this.viewProblem = err instanceof Error ? err.message : String(err)),
-      );
-    void this.project(
+    // Marks for the bench: the page must stay responsive while the worker computes the views (from
+    // the moment the packed vectors go to the worker until its answers are in).
+    void this.#matrix(result).then(() => performance.mark('sandpit:views-start'));
+    const similarity =
+      result.vectors.length > HEATMAP_MAX
+        ? Promise.resolve()
+        : this.#mathWorker()
+            .then(async (math) => math.similarity(await this.#matrix(result)))
+            .then(
+              (sim) => {
+                if (sim && this.result === result) this.similarity = sim;
+              },
+              (err: unknown) => (this.viewProblem = err instanceof Error ? err.message : String(err)),
+            );
+    const projection = this.project(
       result.vectors.length >= 3 || this.projectionMethod === 'pca' ? this.projectionMethod : 'pca',
     );
+    void Promise.all([similarity, projection]).then(() => performance.mark('sandpit:views-computed'));
     if (this.query.trim()) void this.rank();
   }
 
@@ -422,6 +443,16 @@ export class EmbeddingsState {
       totalMs: result.totalMs,
     };
     await this.#store.put(embeddingsRunRecord, record, result.runId);
+  }
+
+  #matrix(result: LabResult): Promise<Matrix> {
+    if (this.#packed?.result !== result) {
+      this.#packed = {
+        result,
+        matrix: import('../embeddings/math').then(({ pack }) => pack(result.vectors)),
+      };
+    }
+    return this.#packed.matrix;
   }
 
   #mathWorker(): Promise<EmbeddingsMath> {
