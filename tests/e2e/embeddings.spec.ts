@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import type { Session } from '../server/control';
 import { connect, dumpBrowserStorage, expect, test } from './fixtures';
@@ -157,10 +158,7 @@ test.describe('Embeddings lab', () => {
       const download = page.waitForEvent('download');
       await page.getByRole('button', { name: button }).click();
       const file = await download;
-      return {
-        name: file.suggestedFilename(),
-        text: (await file.createReadStream()).read()?.toString() ?? '',
-      };
+      return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
     };
     const json = await saved('Export vectors as JSON');
     expect(json.name).toMatch(/text-embedding-3-small.*\.json$/);

@@ -2,7 +2,7 @@
  * Splitting a list of texts into embeddings requests the API accepts (CreateEmbeddingRequest: at most
  * 2,048 inputs, 8,192 tokens per input, 300,000 tokens per request; see EMBEDDING_LIMITS).
  */
-import { EMBEDDING_LIMITS } from '../models/catalog';
+import { EMBEDDING_LIMITS } from '../models/limits';
 
 /** Texts `start` (included) to `end` (excluded), as `texts.slice(start, end)` takes them. */
 export interface Batch {

@@ -11,17 +11,9 @@ import type { ModelSpec } from 'gpt-tokenizer/modelTypes';
 import { paramsFor, reasoningEffortsFor } from './params';
 import { findPrice } from './prices';
 import type { EmbeddingInfo, ModelInfo, ModelKind } from './types';
+import { EMBEDDING_LIMITS } from './limits';
 
-/** Limits of POST /v1/embeddings (CreateEmbeddingRequest in openai/openai-openapi). */
-export const EMBEDDING_LIMITS: {
-  maxInputTokens: 8192;
-  maxInputsPerRequest: 2048;
-  maxTokensPerRequest: 300000;
-} = {
-  maxInputTokens: 8192,
-  maxInputsPerRequest: 2048,
-  maxTokensPerRequest: 300000,
-};
+export { EMBEDDING_LIMITS } from './limits';
 
 // The namespace object has exactly the catalog's ids as keys and no prototype, so a string index is safe.
 const CATALOG = specs as unknown as Readonly<Record<string, ModelSpec | undefined>>;
