@@ -66,6 +66,12 @@ test.describe('Embeddings lab', () => {
     await expect(ranking.nth(5)).toContainText(/cooking:|ml:/);
 
     await page.getByText('Compare two texts').click();
+    // The query goes to the server that embedded the texts, or nowhere.
+    await page.getByRole('textbox', { name: 'Base URL' }).fill(api.baseURL.replace('/v1', '/v2/v1'));
+    await page.getByRole('button', { name: 'Rank' }).click();
+    await expect(page.locator('#lab-rank-problem')).toContainText('Another server');
+    await page.getByRole('textbox', { name: 'Base URL' }).fill(api.baseURL);
+
     await page.getByRole('combobox', { name: 'First text' }).selectOption({ index: 2 });
     await page.getByRole('combobox', { name: 'Second text' }).selectOption({ index: 3 });
     await expect(page.getByText(/Cosine similarity: 0\.\d{4}/)).toBeVisible();
@@ -83,7 +89,13 @@ test.describe('Embeddings lab', () => {
     await expect(page.getByText(/6 vectors \(6 from the cache\)/)).toBeVisible();
     expect(await embeddingBodies(api)).toHaveLength(1);
 
-    await page.getByRole('spinbutton', { name: 'Dimensions' }).fill('256');
+    // A length the model does not have is marked and never sent.
+    const dims = page.getByRole('spinbutton', { name: 'Dimensions' });
+    await dims.fill('3072');
+    await expect(dims).toHaveAttribute('aria-invalid', 'true');
+    await embed(page).click();
+    await expect(page.locator('#lab-problem')).toContainText('from 1 to 1,536');
+    await dims.fill('256');
     await embed(page).click();
     await expect(
       page.getByText(/6 vectors \(0 from the cache\) from text-embedding-3-small at 256 dimensions/),
@@ -180,7 +192,8 @@ test.describe('Embeddings lab', () => {
 
   test('imports a CSV, choosing the text and label columns', async ({ page, api }) => {
     await openLab(page, api);
-    const csv = 'id,topic,sentence\n1,ml,"Machine learning, at scale"\n2,cooking,"Bake ""the"" bread"\n3,,\n';
+    const csv =
+      'id,topic,sentence\n1,ml,"Machine learning, at scale"\n2,cooking,"Bake ""the"" bread\nthen slice it"\n3,,\n';
     await page.getByLabel('Import a .txt or .csv file').setInputFiles({
       name: 'sentences.csv',
       mimeType: 'text/csv',
@@ -190,8 +203,13 @@ test.describe('Embeddings lab', () => {
     await page.getByRole('combobox', { name: 'Text column' }).selectOption({ label: 'sentence' });
     await page.getByRole('combobox', { name: 'Label column' }).selectOption({ label: 'topic' });
     await page.getByRole('button', { name: 'Add these texts' }).click();
-    await expect(texts(page)).toHaveValue('ml\tMachine learning, at scale\ncooking\tBake "the" bread');
-    await expect(page.getByText(/Added 2 texts from sentences\.csv; 1 empty skipped/)).toBeVisible();
+    // One text per line: the line break inside a quoted field becomes a space, and the note says so.
+    await expect(texts(page)).toHaveValue(
+      'ml\tMachine learning, at scale\ncooking\tBake "the" bread then slice it',
+    );
+    await expect(
+      page.getByText(/Added 2 texts from sentences\.csv; 1 empty skipped\. In 1, line breaks/),
+    ).toBeVisible();
 
     await page.getByLabel('Import a .txt or .csv file').setInputFiles({
       name: 'broken.csv',
@@ -199,6 +217,8 @@ test.describe('Embeddings lab', () => {
       buffer: Buffer.from('a,b\n"unclosed,1\n'),
     });
     await expect(page.getByRole('alert')).toContainText('broken.csv could not be read');
-    await expect(texts(page)).toHaveValue('ml\tMachine learning, at scale\ncooking\tBake "the" bread');
+    await expect(texts(page)).toHaveValue(
+      'ml\tMachine learning, at scale\ncooking\tBake "the" bread then slice it',
+    );
   });
 });

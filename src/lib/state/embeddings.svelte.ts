@@ -84,12 +84,20 @@ export class EmbeddingsState {
   skippedTooLong = $state.raw<number[]>([]);
   result = $state.raw<LabResult | null>(null);
   counts = $state.raw<TextCounts | null>(null);
+  /** Why the texts could not be counted (the tokenizer did not load). */
+  countError = $state<string | null>(null);
+  /** Set by the Dimensions field while what is typed there is not a length this model takes. */
+  dimensionsError = $state<string | null>(null);
 
   similarity = $state.raw<{ matrix: Float32Array; order: number[] } | null>(null);
   projectionMethod = $state<Projection>('pca');
   projection = $state.raw<{ points: Float32Array; method: Projection } | null>(null);
   ranking = $state.raw<{ index: number; score: number }[] | null>(null);
+  /** The query the ranking answers (the box may have changed since). */
   rankingFor = $state<string | null>(null);
+  rankBusy = $state(false);
+  /** Why the last ranking failed; shown next to the query, apart from the run's own problem. */
+  rankProblem = $state.raw<ApiProblem | null>(null);
   viewProblem = $state<string | null>(null);
 
   #store: RecordStore;
@@ -103,6 +111,7 @@ export class EmbeddingsState {
    */
   #packed: { result: LabResult; matrix: Promise<Matrix> } | null = null;
   #controller: AbortController | null = null;
+  #rankGeneration = 0;
 
   constructor(store: RecordStore, connection: ConnectionState, draft?: EmbeddingsDraft) {
     this.#store = store;
@@ -189,15 +198,37 @@ export class EmbeddingsState {
       this.counts = { key, counts: [], exact: true };
       return;
     }
-    this.#counter ??= new TokenCounter();
     try {
-      const result = await this.#counter.countTexts(this.model.trim(), texts);
+      const result = await this.#tokenCounter().countTexts(this.model.trim(), texts);
       if (result) this.counts = { key, counts: result.counts, exact: result.exact };
-    } catch {
-      // Without the tokenizer the estimate says so; the run itself does not need it.
+      this.countError = null;
+    } catch (err) {
+      // Without the tokenizer there is no estimate; the run itself does not need it.
       this.counts = null;
+      this.countError = err instanceof Error ? err.message : String(err);
     }
   };
+
+  #tokenCounter(): TokenCounter {
+    this.#counter ??= new TokenCounter();
+    return this.#counter;
+  }
+
+  /**
+   * The run's own count of exactly the texts it sends: a count for the text box (newest wins) may
+   * supersede it, so it asks again; null when the tokenizer is unavailable.
+   */
+  async #countForRun(model: string, texts: string[]): Promise<number[] | null> {
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const result = await this.#tokenCounter().countTexts(model, texts);
+        if (result) return result.counts;
+      }
+    } catch {
+      // Counted as unknown below: nothing is dropped on a guess.
+    }
+    return null;
+  }
 
   cancel = (): void => {
     this.#controller?.abort();
@@ -215,6 +246,16 @@ export class EmbeddingsState {
         title: 'No texts',
         cause: 'There is nothing to embed.',
         fix: 'Write or paste texts in the Texts box, one per line, or import a .txt or .csv file.',
+      };
+      return;
+    }
+    if (this.dimensionsError && this.dimensionsAllowed) {
+      this.problem = {
+        kind: 'bad-request',
+        field: 'request',
+        title: 'Dimensions',
+        cause: this.dimensionsError,
+        fix: 'Correct the Dimensions field, or clear it to get the full length.',
       };
       return;
     }
@@ -237,14 +278,17 @@ export class EmbeddingsState {
       this.#describe ??= lab.describeModel;
       const info = this.modelInfo ?? lab.describeModel(model);
       const texts = items.map((i) => i.text);
-      await this.countTokens();
-      const counts = this.currentCounts?.counts ?? texts.map((t) => Math.ceil(t.length / 3));
-      const sendable = sendableTexts(counts, this.maxInputTokens);
+      const counted = await this.#countForRun(model, texts);
+      // Without real counts nothing is left out on a guess (the API refuses a text that is too long);
+      // the rough estimate only sizes the batches.
+      const counts = counted ?? texts.map((t) => Math.ceil(t.length / 3));
+      const maxInputTokens = counted ? this.maxInputTokens : Number.POSITIVE_INFINITY;
+      const sendable = sendableTexts(counts, maxInputTokens);
       const keys = await cacheKeys(
         sendable.map((i) => ({ baseURL: config.baseURL, model, dimensions, text: texts[i]! })),
       );
       const cached = await this.#store.getMany(embeddingCacheRecord, keys);
-      const plan = planRun({ counts, maxInputTokens: this.maxInputTokens, keys, cached, model, dimensions });
+      const plan = planRun({ counts, maxInputTokens, keys, cached, model, dimensions });
       const { keyOf, vectors, misses } = plan;
       this.skippedTooLong = plan.long;
       const fromCache = vectors.size;
@@ -324,48 +368,74 @@ export class EmbeddingsState {
     const result = this.result;
     const query = this.query.trim();
     if (!result || !query || this.running) return;
-    const request = this.#connection.requestConfig();
-    if (!request.ok) {
-      this.problem = request.problem;
-      return;
-    }
-    const { config, check } = request;
-    const lab = await loadLab();
-    const [key] = await cacheKeys([
-      { baseURL: result.baseURL, model: result.model, dimensions: result.dimensions, text: query },
-    ]);
-    let vector = (await this.#store.getMany(embeddingCacheRecord, [key!]))[0]?.vector;
-    if (!vector) {
-      const outcome = await lab.runEmbeddings(
-        lab.createClient(config),
-        {
-          model: result.model,
-          dimensions: result.dimensions,
-          texts: [query],
-          batches: [{ start: 0, end: 1 }],
-        },
-        {
-          signal: new AbortController().signal,
-          errorContext: { baseURL: config.baseURL, path: '/embeddings' },
-          network: { pageOrigin: this.#connection.pageOrigin, likelyServer: check.likelyServer },
-        },
-      );
-      if (!outcome.vectors[0]) {
-        this.problem = outcome.problem;
+    const generation = ++this.#rankGeneration;
+    const current = () => generation === this.#rankGeneration && this.result === result;
+    this.rankProblem = null;
+    this.rankBusy = true;
+    try {
+      const request = this.#connection.requestConfig();
+      if (!request.ok) {
+        this.rankProblem = request.problem;
         return;
       }
-      vector = outcome.vectors[0];
-      void this.#store.put(
-        embeddingCacheRecord,
-        { vector, model: result.model, dimensions: result.dimensions },
-        key!,
-      );
-    }
-    this.problem = null;
-    const ranking = await (await this.#mathWorker()).rank(await this.#matrix(result), vector);
-    if (ranking && this.result === result) {
-      this.ranking = ranking;
-      this.rankingFor = query;
+      const { config, check } = request;
+      // The query must come from the same server, model and length as the texts: another server's
+      // vector would live in another space, and be cached under the wrong key.
+      if (config.baseURL.replace(/\/+$/, '') !== result.baseURL.replace(/\/+$/, '')) {
+        this.rankProblem = {
+          kind: 'bad-request',
+          field: 'baseURL',
+          title: 'Another server',
+          cause: `The texts were embedded at ${result.baseURL}; the query would go to ${config.baseURL}.`,
+          fix: 'Embed the texts again on this server, or switch the base URL back.',
+        };
+        return;
+      }
+      const lab = await loadLab();
+      const parts = { baseURL: result.baseURL, model: result.model, dimensions: result.dimensions };
+      const [key] = await cacheKeys([{ ...parts, text: query }]);
+      let vector = (await this.#store.getMany(embeddingCacheRecord, [key!]))[0]?.vector;
+      if (!vector) {
+        const outcome = await lab.runEmbeddings(
+          lab.createClient(config),
+          {
+            model: result.model,
+            dimensions: result.dimensions,
+            texts: [query],
+            batches: [{ start: 0, end: 1 }],
+          },
+          {
+            signal: new AbortController().signal,
+            errorContext: {
+              baseURL: config.baseURL,
+              path: '/embeddings',
+              organization: config.organization,
+              project: config.project,
+            },
+            network: { pageOrigin: this.#connection.pageOrigin, likelyServer: check.likelyServer },
+          },
+        );
+        if (!current()) return;
+        if (!outcome.vectors[0]) {
+          this.rankProblem = outcome.problem;
+          return;
+        }
+        vector = outcome.vectors[0];
+        void this.#store.put(
+          embeddingCacheRecord,
+          { vector, model: result.model, dimensions: result.dimensions },
+          key!,
+        );
+      }
+      const ranking = await (await this.#mathWorker()).rank(await this.#matrix(result), vector);
+      if (ranking && current()) {
+        this.ranking = ranking;
+        this.rankingFor = query;
+      }
+    } catch (err) {
+      if (current()) this.rankProblem = unexpected('The ranking could not be computed', err);
+    } finally {
+      if (generation === this.#rankGeneration) this.rankBusy = false;
     }
   };
 
@@ -391,7 +461,10 @@ export class EmbeddingsState {
     this.rankingFor = null;
     // Marks for the bench: the page must stay responsive while the worker computes the views (from
     // the moment the packed vectors go to the worker until its answers are in).
-    void this.#matrix(result).then(() => performance.mark('sandpit:views-start'));
+    this.#matrix(result).then(
+      () => performance.mark('sandpit:views-start'),
+      (err: unknown) => (this.viewProblem = unexpected('The vectors could not be prepared', err).cause),
+    );
     const similarity =
       result.vectors.length > HEATMAP_MAX
         ? Promise.resolve()
@@ -463,4 +536,14 @@ export class EmbeddingsState {
   #countKey(): string {
     return JSON.stringify([this.model.trim(), this.text]);
   }
+}
+
+function unexpected(title: string, err: unknown): ApiProblem {
+  return {
+    kind: 'unexpected',
+    field: 'request',
+    title,
+    cause: err instanceof Error ? err.message : String(err),
+    fix: 'Try again; reload the page if it keeps happening.',
+  };
 }
