@@ -9,6 +9,7 @@ import type { ChatMessage, ChatSetup, ParamName, ParamValues, Role } from '../ch
 import type { ModelInfo } from '../models/types';
 import { chatDraftRecord, runRecord, type ChatDraft, type ChatRunRecord, type RecordStore } from '../storage';
 import { ChatRun } from './chat-run.svelte';
+import { saveOnChange } from './autosave.svelte';
 import type { ConnectionState } from './connection.svelte';
 
 type Runner = typeof ChatRunner;
@@ -127,19 +128,12 @@ export class ChatState {
     };
   }
 
-  /** Saves every change as it happens (see `SettingsState.autosave` for why there is no debounce). */
+  /** Saves every change as it happens (see `saveOnChange` for why there is no debounce). */
   autosave = (): (() => void) =>
-    $effect.root(() => {
-      let first = true;
-      $effect(() => {
-        const draft = this.snapshot();
-        if (first) {
-          first = false;
-          return;
-        }
-        void this.#store.put(chatDraftRecord, draft);
-      });
-    });
+    saveOnChange(
+      () => this.snapshot(),
+      (draft) => this.#store.put(chatDraftRecord, draft),
+    );
 
   /** True when a saved draft holds anything worth counting and checking at once. */
   get hasContent(): boolean {

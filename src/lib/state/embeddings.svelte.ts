@@ -18,6 +18,7 @@ import {
 } from '../storage';
 import { TokenCounter } from '../tokens/counter';
 import type { ConnectionState } from './connection.svelte';
+import { saveOnChange } from './autosave.svelte';
 
 /** The lazy boundary of the lab: the SDK, the run loop and the catalog load on first use. */
 const loadLab = (): Promise<typeof Lab> => import('../api/embeddings-runner');
@@ -168,18 +169,12 @@ export class EmbeddingsState {
     };
   }
 
+  /** Saves every change as it happens (see `saveOnChange`). */
   autosave = (): (() => void) =>
-    $effect.root(() => {
-      let first = true;
-      $effect(() => {
-        const draft = this.snapshot();
-        if (first) {
-          first = false;
-          return;
-        }
-        void this.#store.put(embeddingsDraftRecord, draft);
-      });
-    });
+    saveOnChange(
+      () => this.snapshot(),
+      (draft) => this.#store.put(embeddingsDraftRecord, draft),
+    );
 
   /** Loads the catalog and the SDK in the background, once the user turns to the lab. */
   activate = (): void => {

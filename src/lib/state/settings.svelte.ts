@@ -5,6 +5,7 @@ import {
   type Settings,
   type WriteOutcome,
 } from '../storage';
+import { saveOnChange } from './autosave.svelte';
 
 export type Theme = Settings['theme'];
 
@@ -48,22 +49,10 @@ export class SettingsState {
 
   save = (): Promise<WriteOutcome> => this.#store.put(settingsRecord, this.snapshot());
 
-  /**
-   * Saves every change as it happens. The record is tiny and IndexedDB keeps writes in order, so each
-   * keystroke is written at once: a debounced write still pending when the page reloads is lost (the
-   * browser does not finish it during unload), a write already started is not. The values as loaded
-   * are not a change. Returns the function that stops it.
-   */
+  /** Saves every change as it happens (see `saveOnChange`); returns the function that stops it. */
   autosave = (): (() => void) =>
-    $effect.root(() => {
-      let first = true;
-      $effect(() => {
-        this.snapshot();
-        if (first) {
-          first = false;
-          return;
-        }
-        void this.save();
-      });
-    });
+    saveOnChange(
+      () => this.snapshot(),
+      () => this.save(),
+    );
 }
