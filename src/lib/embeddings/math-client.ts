@@ -18,6 +18,7 @@ import {
   type EmbeddingsResponse,
   type ProjectionMethod,
 } from './worker-protocol';
+import { errorDetail } from '../worker-errors';
 
 /** The texts' vectors: a packed {@link Matrix} or one Float32Array per text. */
 export type Vectors = Matrix | readonly Float32Array[];
@@ -96,12 +97,6 @@ interface Slot {
   inFlight: number | null;
   /** The newest request, waiting for the one in flight. */
   queued: Outgoing | null;
-}
-
-function detail(source: unknown): string {
-  const message =
-    typeof source === 'object' && source !== null ? (source as { message?: unknown }).message : null;
-  return typeof message === 'string' && message !== '' ? ` (${message})` : '';
 }
 
 function toMatrix(vectors: Vectors): Matrix {
@@ -272,7 +267,7 @@ export class EmbeddingsMath {
       return Promise.resolve(compute());
     } catch (error) {
       return Promise.reject(
-        new EmbeddingsMathError('compute', `The embeddings could not be compared${detail(error)}.`, {
+        new EmbeddingsMathError('compute', `The embeddings could not be compared${errorDetail(error)}.`, {
           cause: error,
         }),
       );
@@ -316,7 +311,7 @@ export class EmbeddingsMath {
         slot,
         new EmbeddingsMathError(
           'compute',
-          `The embeddings could not be sent to the worker${detail(error)}.`,
+          `The embeddings could not be sent to the worker${errorDetail(error)}.`,
           {
             cause: error,
           },
@@ -354,7 +349,10 @@ export class EmbeddingsMath {
           live.resolve(live.finish(response));
         } catch (error) {
           live.reject(
-            new EmbeddingsMathError('compute', `The worker's answer was not understood${detail(error)}.`),
+            new EmbeddingsMathError(
+              'compute',
+              `The worker's answer was not understood${errorDetail(error)}.`,
+            ),
           );
         }
       }
@@ -367,7 +365,9 @@ export class EmbeddingsMath {
   #crashed(worker: EmbeddingsWorker, event: ErrorEvent): void {
     if (worker !== this.#worker) return;
     const error = this.#answered
-      ? new EmbeddingsMathError('crash', `The embeddings worker stopped${detail(event)}.`, { cause: event })
+      ? new EmbeddingsMathError('crash', `The embeddings worker stopped${errorDetail(event)}.`, {
+          cause: event,
+        })
       : this.#startError(event);
     worker.terminate();
     this.#worker = null;
@@ -382,7 +382,7 @@ export class EmbeddingsMath {
   #startError(source: unknown): EmbeddingsMathError {
     return new EmbeddingsMathError(
       'start',
-      `The embeddings math is unavailable: its worker could not start${detail(source)}. It is tried again on the next change.`,
+      `The embeddings math is unavailable: its worker could not start${errorDetail(source)}. It is tried again on the next change.`,
       { cause: source },
     );
   }

@@ -11,6 +11,7 @@ import type {
   TokenReply,
   TokenRequest,
 } from './handler';
+import { errorDetail } from '../worker-errors';
 
 /** A finished count. `exact: false` = an o200k_base estimate for a model whose tokenizer is unknown. */
 export interface CountResult {
@@ -60,17 +61,10 @@ export function startTokensWorker(): CountWorker {
   return new Worker(new URL('../../workers/tokens.worker.ts', import.meta.url), { type: 'module' });
 }
 
-/** ' (message)' from an Error or an ErrorEvent; '' when there is none (a module worker that failed to load has none). */
-function detail(source: unknown): string {
-  const message =
-    typeof source === 'object' && source !== null ? (source as { message?: unknown }).message : null;
-  return typeof message === 'string' && message !== '' ? ` (${message})` : '';
-}
-
 function startError(source: unknown): TokenCountError {
   return new TokenCountError(
     'start',
-    `Token counting is unavailable: its worker could not start${detail(source)}. It is tried again on the next change.`,
+    `Token counting is unavailable: its worker could not start${errorDetail(source)}. It is tried again on the next change.`,
     { cause: source },
   );
 }
@@ -211,9 +205,13 @@ export class TokenCounter {
     } catch (error) {
       this.#fail(
         lane,
-        new TokenCountError('count', `The ${lane.what} could not be sent for counting${detail(error)}.`, {
-          cause: error,
-        }),
+        new TokenCountError(
+          'count',
+          `The ${lane.what} could not be sent for counting${errorDetail(error)}.`,
+          {
+            cause: error,
+          },
+        ),
       );
     }
   }
@@ -247,7 +245,7 @@ export class TokenCounter {
   #crashed(worker: CountWorker, event: ErrorEvent): void {
     if (worker !== this.#worker) return;
     const error = this.#answered
-      ? new TokenCountError('crash', `Token counting stopped: its worker failed${detail(event)}.`, {
+      ? new TokenCountError('crash', `Token counting stopped: its worker failed${errorDetail(event)}.`, {
           cause: event,
         })
       : startError(event);
