@@ -5,17 +5,13 @@ import { svelteTesting } from '@testing-library/svelte/vite';
 
 /**
  * The Content-Security-Policy lives in index.html so the static build carries it everywhere.
- * The dev server alone injects <style> elements and talks over a websocket for hot reload; this
- * loosens the policy for those two, only there.
+ * The dev server alone talks over a websocket for hot reload; this opens the policy to it, only there.
  */
 function devServerCsp(): Plugin {
   return {
     name: 'sandpit-dev-csp',
     apply: 'serve',
-    transformIndexHtml: (html) =>
-      html
-        .replace(/connect-src ([^;"]*)/, 'connect-src $1 ws: wss:')
-        .replace(/style-src ([^;"]*)/, "style-src $1 'unsafe-inline'"),
+    transformIndexHtml: (html) => html.replace(/connect-src ([^;"]*)/, 'connect-src $1 ws: wss:'),
   };
 }
 
@@ -42,6 +38,12 @@ export default defineConfig({
       'papaparse',
       'chart.js',
       'umap-js',
+      'monaco-editor/editor',
+      'monaco-editor/features/register.all',
+      'monaco-editor/languages/definitions/javascript/register',
+      'monaco-editor/languages/features/json/register',
+      'jsonc-parser',
+      '@cfworker/json-schema',
     ],
   },
   test: {

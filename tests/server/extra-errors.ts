@@ -31,4 +31,17 @@ export const extraErrors: Record<string, ApiError> = {
       },
     },
   },
+  // A tool whose parameters lack `properties`, as the API answered evalstate/fast-agent#143 (Chat Completions).
+  '400_invalid_function_parameters': {
+    status: 400,
+    body: {
+      error: {
+        message:
+          "Invalid schema for function 'mongodb-list-databases': In context=(), object schema missing properties.",
+        type: 'invalid_request_error',
+        param: 'tools[1].function.parameters',
+        code: 'invalid_function_parameters',
+      },
+    },
+  },
 };

@@ -28,8 +28,17 @@ class FakeWorker implements CountWorker {
   reply(reply: TokenReply): void {
     this.onmessage?.({ data: reply } as MessageEvent<TokenReply>);
   }
-  answer(request: TokenRequest, tokens: number): void {
-    this.reply({ id: request.id, tokens, encoding: 'o200k_base', exact: true, ms: 3 });
+  answer(request: TokenRequest, tokens: number, toolTokens = 0): void {
+    const toolsApproximate = toolTokens > 0;
+    this.reply({
+      id: request.id,
+      tokens,
+      toolTokens,
+      toolsApproximate,
+      encoding: 'o200k_base',
+      exact: true,
+      ms: 3,
+    });
   }
   answerTexts(request: TokenRequest, counts: number[]): void {
     this.reply({ id: request.id, counts, encoding: 'cl100k_base', exact: true, ms: 2 });
@@ -63,14 +72,22 @@ describe('TokenCounter', () => {
     const [worker] = workers;
     expect(worker!.sent).toEqual([{ id: 1, model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }]);
     worker!.answer(worker!.sent[0]!, 9);
-    expect(await result).toEqual({ model: 'gpt-4o', tokens: 9, encoding: 'o200k_base', exact: true, ms: 3 });
+    expect(await result).toEqual({
+      model: 'gpt-4o',
+      tokens: 9,
+      toolTokens: 0,
+      toolsApproximate: false,
+      encoding: 'o200k_base',
+      exact: true,
+      ms: 3,
+    });
 
     void counter.count('gpt-4o', say('again'));
     expect(workers).toHaveLength(1);
     expect(worker!.sent).toHaveLength(2);
   });
 
-  it('sends only role, content and name, as plain data', () => {
+  it('sends only the fields that count, as plain data', () => {
     const { counter, workers } = setup();
     const messages = [
       { role: 'system', content: 'Be brief.', name: 'setup', pinned: true },
@@ -81,6 +98,77 @@ describe('TokenCounter', () => {
       { role: 'system', content: 'Be brief.', name: 'setup' },
       { role: 'assistant', content: 'Sure.' },
     ]);
+  });
+
+  it('sends tool calls, tool results, the tools and the tool choice as plain copies', async () => {
+    const { counter, workers } = setup();
+    const call = {
+      id: 'call_1',
+      type: 'function' as const,
+      function: { name: 'get_weather', arguments: '{}' },
+    };
+    const messages = [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: null, tool_calls: [{ ...call, index: 0 }], answer: { ms: 5 } },
+      { role: 'tool', content: 'sunny', tool_call_id: 'call_1', pinned: true },
+    ];
+    const parameters = { type: 'object', properties: { city: { type: 'string' } } };
+    const tools = [
+      { type: 'function' as const, function: { name: 'get_weather', parameters, strict: true } },
+    ];
+    // A proxy, as Svelte's $state makes: postMessage could not clone it.
+    const proxied = new Proxy(tools, {});
+    const choice = { type: 'function' as const, function: { name: 'get_weather' } };
+    const result = counter.count('gpt-4o', messages, proxied, choice);
+    parameters.properties.city.type = 'number';
+
+    const worker = workers[0]!;
+    expect(worker.sent[0]).toEqual({
+      id: 1,
+      model: 'gpt-4o',
+      messages: [
+        { role: 'user', content: 'Weather?' },
+        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'tool', content: 'sunny', tool_call_id: 'call_1' },
+      ],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            parameters: { type: 'object', properties: { city: { type: 'string' } } },
+            strict: true,
+          },
+        },
+      ],
+      toolChoice: choice,
+    });
+    worker.answer(worker.sent[0]!, 60, 40);
+    expect(await result).toMatchObject({ tokens: 60, toolTokens: 40, toolsApproximate: true });
+  });
+
+  it('leaves out an empty list of tools, as it leaves out an empty list of calls', () => {
+    const { counter, workers } = setup();
+    void counter.count('gpt-4o', [{ role: 'assistant', content: 'Hi', tool_calls: [] }], []);
+    expect(workers[0]!.sent[0]).toEqual({
+      id: 1,
+      model: 'gpt-4o',
+      messages: [{ role: 'assistant', content: 'Hi' }],
+    });
+  });
+
+  it('rejects tools that are not JSON, and settles the older count with null', async () => {
+    const { counter } = setup();
+    const older = counter.count('gpt-4o', say('x'));
+    const cyclic: Record<string, unknown> = { type: 'object' };
+    cyclic.self = cyclic;
+    const tools = [{ type: 'function' as const, function: { name: 'f', parameters: cyclic } }];
+    await expect(counter.count('gpt-4o', say('x'), tools)).rejects.toMatchObject({
+      name: 'TokenCountError',
+      reason: 'count',
+      message: expect.stringMatching(/^The tools could not be sent for counting \(Converting circular/),
+    });
+    expect(await older).toBeNull();
   });
 
   it('settles an older request with null, even when its answer arrives later', async () => {
@@ -118,7 +206,15 @@ describe('TokenCounter', () => {
     const { counter, workers } = setup();
     const result = counter.count('gpt-4o', say('x'));
     const worker = workers[0]!;
-    worker.reply({ id: 99, tokens: 1, encoding: 'o200k_base', exact: true, ms: 0 });
+    worker.reply({
+      id: 99,
+      tokens: 1,
+      toolTokens: 0,
+      toolsApproximate: false,
+      encoding: 'o200k_base',
+      exact: true,
+      ms: 0,
+    });
     worker.answer(worker.sent[0]!, 8);
     worker.answer(worker.sent[0]!, 1000);
     expect(await result).toMatchObject({ tokens: 8 });

@@ -247,9 +247,7 @@ describe('countChatPromptTokens', () => {
   );
 
   // Cases with `functions`/`function_call` in the request, or an assistant `function_call` in a message,
-  // are out of scope here: tool definitions and tool calls in the conversation are counted by a later
-  // issue. (gpt-tokenizer's `computeChatCompletionTokenCount` reproduces all of set B, 32 of 36 of set A
-  // and the cookbook's tool totals 105/101; it is a candidate for that issue.)
+  // are checked in tokens-tools.test.ts.
   describe.each(fixture<{ sets: ChatCaseSet[] }>('tokens/chat_prompt_token_cases.json').sets)(
     '$name',
     ({ model, encoding, cases }) => {
@@ -418,6 +416,8 @@ describe('the count handler (real encodings, as in the worker)', () => {
     expect(reply).toEqual({
       id: 7,
       tokens: 124,
+      toolTokens: 0,
+      toolsApproximate: false,
       encoding: 'o200k_base',
       exact: true,
       ms: expect.any(Number),
@@ -474,7 +474,7 @@ describe('the count handler (real encodings, as in the worker)', () => {
     const bad = { id: 3, model: 'gpt-4o', messages: [{ role: 'user', content: [{ type: 'text' }] }] };
     expect(await handle(bad as never)).toEqual({
       id: 3,
-      error: 'Malformed count request: expected a model id and messages with string fields.',
+      error: 'Malformed count request: expected a model id, messages with string fields and function tools.',
     });
   });
 

@@ -24,18 +24,41 @@ export function elementIdOf(field: string): string {
   if (field.startsWith('message:')) return `turn-${field.slice('message:'.length)}-text`;
   if (field === 'reasoning_effort') return 'param-reasoning-effort';
   if (field === 'response_format') return 'param-response-format';
+  if (field.startsWith('tool:')) return 'tool-editor';
+  if (field === 'toolChoice') return 'tool-choice';
+  if (field === 'responseFormat') return 'response-format-editor';
   return `param-${field}`;
+}
+
+/** What a request was built from, to point its error back at the control that made the part at fault. */
+export interface SentParts {
+  systemPrompt: boolean;
+  messages: readonly ChatMessage[];
+  /** The ids (in the tools editor) and names of the tools sent, in order. */
+  tools?: readonly { id: string; name: string }[];
+  /** True when the response format was a JSON schema. */
+  schema?: boolean;
 }
 
 /**
  * The control an API error's `param` points at: `temperature`, `max_completion_tokens` (our "Max tokens"),
- * `messages[2].role` (the third message sent: the system prompt comes first when there is one).
+ * `messages[2].role` (the third message sent: the system prompt comes first when there is one),
+ * `tools[1].function.parameters` (the second tool sent), `response_format` (its schema editor when the
+ * format is a JSON schema).
  */
-export function fieldForParam(
-  param: string | null | undefined,
-  sent: { systemPrompt: boolean; messages: readonly ChatMessage[] },
-): FieldRef | null {
+export function fieldForParam(param: string | null | undefined, sent: SentParts): FieldRef | null {
   if (!param) return null;
+  const tool = /^tools\[(\d+)\]/.exec(param);
+  if (tool) {
+    const t = sent.tools?.[Number(tool[1])];
+    return t ? { field: `tool:${t.id}`, elementId: 'tool-editor', label: `tool ${t.name}` } : null;
+  }
+  if (param.startsWith('tool_choice')) {
+    return { field: 'toolChoice', elementId: 'tool-choice', label: 'Tool choice' };
+  }
+  if (param.startsWith('response_format.json_schema') || (param === 'response_format' && sent.schema)) {
+    return { field: 'responseFormat', elementId: 'response-format-editor', label: 'Response format schema' };
+  }
   const message = /^messages\[(\d+)\]/.exec(param);
   if (message) {
     const index = Number(message[1]) - (sent.systemPrompt ? 1 : 0);

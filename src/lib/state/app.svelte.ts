@@ -3,10 +3,12 @@ import type { PageLocation } from '../api/base-url';
 import { RecordStore, type RecordStoreOptions } from '../storage';
 import { ChatState } from './chat.svelte';
 import { ConnectionState } from './connection.svelte';
-import { EmbeddingsState } from './embeddings.svelte';
+import type { EmbeddingsState } from './embeddings.svelte';
 import { Credentials } from './credentials.svelte';
 import { SettingsState } from './settings.svelte';
 import { StorageStatus } from './storage-status.svelte';
+import { ToolLoop } from './tool-loop.svelte';
+import { ToolsState } from './tools.svelte';
 
 /** Everything the page shares: one instance, provided to components through context. */
 export class AppState {
@@ -15,7 +17,11 @@ export class AppState {
   readonly credentials: Credentials;
   readonly connection: ConnectionState;
   readonly chat: ChatState;
-  readonly embeddings: EmbeddingsState;
+  readonly tools: ToolsState;
+  readonly loop: ToolLoop;
+  #store: RecordStore;
+  #embeddings = $state.raw<EmbeddingsState | null>(null);
+  #loadingLab: Promise<EmbeddingsState> | null = null;
 
   constructor(parts: {
     storage: StorageStatus;
@@ -23,15 +29,43 @@ export class AppState {
     credentials: Credentials;
     connection: ConnectionState;
     chat: ChatState;
-    embeddings: EmbeddingsState;
+    loop: ToolLoop;
+    store: RecordStore;
   }) {
     this.storage = parts.storage;
     this.settings = parts.settings;
     this.credentials = parts.credentials;
     this.connection = parts.connection;
     this.chat = parts.chat;
-    this.embeddings = parts.embeddings;
+    this.tools = parts.chat.tools;
+    this.loop = parts.loop;
+    this.#store = parts.store;
   }
+
+  /** The embeddings lab, once {@link loadLab} has loaded it (its components mount only then). */
+  get embeddings(): EmbeddingsState {
+    if (!this.#embeddings) throw new Error('The embeddings lab is used before loadLab() resolved');
+    return this.#embeddings;
+  }
+
+  /**
+   * Loads the embeddings lab's state and its saved draft, the first time its tab opens: the first
+   * load of the page does not carry it. From then on the draft is saved as it changes.
+   */
+  loadLab = (): Promise<EmbeddingsState> => {
+    this.#loadingLab ??= import('./embeddings.svelte')
+      .then((m) => m.EmbeddingsState.load(this.#store, this.connection))
+      .then((lab) => {
+        this.#embeddings = lab;
+        lab.autosave();
+        return lab;
+      })
+      .catch((err: unknown) => {
+        this.#loadingLab = null;
+        throw err;
+      });
+    return this.#loadingLab;
+  };
 }
 
 /**
@@ -49,9 +83,10 @@ export async function createAppState(env: {
   const credentials = new Credentials(store, settings);
   await credentials.restore();
   const connection = new ConnectionState(settings, credentials, env.location);
-  const chat = await ChatState.load(store, connection);
-  const embeddings = await EmbeddingsState.load(store, connection);
-  return new AppState({ storage, settings, credentials, connection, chat, embeddings });
+  const tools = await ToolsState.load(store);
+  const chat = await ChatState.load(store, connection, tools);
+  const loop = new ToolLoop(chat, tools);
+  return new AppState({ storage, settings, credentials, connection, chat, loop, store });
 }
 
 const KEY = Symbol('sandpit-app');

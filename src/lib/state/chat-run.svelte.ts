@@ -1,5 +1,5 @@
 import type { ChatCompletionCreateParams } from 'openai/resources/chat/completions';
-import type { ChatAssembler } from '../chat/assemble';
+import type { AssembledToolCall, ChatAssembler } from '../chat/assemble';
 import type { RetryWait, RunEvents, RunOutcome } from '../api/chat-run';
 import type { ApiProblem } from '../api/problems';
 import type { LeftOut } from '../chat/request';
@@ -30,6 +30,8 @@ export class ChatRun {
   /** Each choice's text so far. */
   texts = $state.raw<string[]>([]);
   refusals = $state.raw<(string | null)[]>([]);
+  /** The first choice's tool calls as far as they arrived (arguments may be incomplete JSON). */
+  toolCalls = $state.raw<AssembledToolCall[]>([]);
   attempt = $state(1);
   attempts = $state(1);
   retry = $state.raw<RetryWait | null>(null);
@@ -109,6 +111,7 @@ export class ChatRun {
     this.metrics = metrics;
     this.texts = outcome.assembled.choices.map((c) => c.content);
     this.refusals = outcome.assembled.choices.map((c) => c.refusal);
+    this.toolCalls = outcome.assembled.choices[0]?.toolCalls ?? [];
     this.chunkCount = outcome.chunks.length;
     this.problem = outcome.problem;
     this.stalledFor = null;
@@ -122,6 +125,7 @@ export class ChatRun {
     const { choices } = this.#assembler.result();
     this.texts = choices.map((c) => c.content);
     this.refusals = choices.map((c) => c.refusal);
+    this.toolCalls = choices[0]?.toolCalls ?? [];
     this.chunkCount = this.#chunks;
   };
 

@@ -1,16 +1,27 @@
 import type { RunOutcome } from '../api/chat-run';
 import type * as ChatRunner from '../api/chat-runner';
 import type { ApiProblem } from '../api/problems';
-import { fieldForParam, type FieldRef } from '../chat/fields';
+import { fieldForParam, type FieldRef, type SentParts } from '../chat/fields';
 import { newId } from '../chat/ids';
 import { loadMarkdown } from '../markdown/load';
 import { buildChatRequest, type BuiltRequest } from '../chat/request';
-import type { ChatMessage, ChatSetup, ParamName, ParamValues, Role } from '../chat/types';
+import type { PromptMessage, PromptToolChoice } from '../tokens/count';
+import type {
+  AnswerFormat,
+  ChatMessage,
+  FunctionTool,
+  ChatSetup,
+  ParamName,
+  ParamValues,
+  Role,
+  ToolCall,
+} from '../chat/types';
 import type { ModelInfo } from '../models/types';
 import { chatDraftRecord, runRecord, type ChatDraft, type ChatRunRecord, type RecordStore } from '../storage';
 import { ChatRun } from './chat-run.svelte';
 import { saveOnChange } from './autosave.svelte';
 import type { ConnectionState } from './connection.svelte';
+import type { ToolsState } from './tools.svelte';
 
 type Runner = typeof ChatRunner;
 
@@ -60,15 +71,26 @@ export class ChatState {
 
   /** Set once the user turns to the chat: from then on the SDK, the catalog and the tokenizer may load. */
   activated = $state(false);
+  /** The results typed (or produced by a mock) for the pending tool calls, by call id. */
+  toolResults = $state.raw<Record<string, string>>({});
 
+  readonly tools: ToolsState;
   #store: RecordStore;
   #connection: ConnectionState;
+  #afterRun: ((ended: { end: string; auto: boolean }) => Promise<void>) | null = null;
+  #loopTag: { id: string; step: number } | null = null;
   #describe = $state.raw<((id: string) => ModelInfo) | null>(null);
   #sending = $state(false);
 
-  constructor(store: RecordStore, connection: ConnectionState, draft: ChatDraft = DEFAULT_DRAFT) {
+  constructor(
+    store: RecordStore,
+    connection: ConnectionState,
+    tools: ToolsState,
+    draft: ChatDraft = DEFAULT_DRAFT,
+  ) {
     this.#store = store;
     this.#connection = connection;
+    this.tools = tools;
     this.model = draft.model;
     this.systemPrompt = draft.systemPrompt;
     this.messages = draft.messages;
@@ -81,8 +103,8 @@ export class ChatState {
   }
 
   /** Loads the saved draft, or starts empty when there is none or it cannot be read. */
-  static async load(store: RecordStore, connection: ConnectionState): Promise<ChatState> {
-    return new ChatState(store, connection, (await store.get(chatDraftRecord)) ?? DEFAULT_DRAFT);
+  static async load(store: RecordStore, connection: ConnectionState, tools: ToolsState): Promise<ChatState> {
+    return new ChatState(store, connection, tools, (await store.get(chatDraftRecord)) ?? DEFAULT_DRAFT);
   }
 
   /** What the catalog (or the connection) knows about the chosen model; null until it has loaded. */
@@ -98,6 +120,8 @@ export class ChatState {
       messages: this.messages,
       params: this.params,
       stream: this.stream,
+      ...(this.tools.setup && { tools: this.tools.setup }),
+      ...(this.params.response_format === 'json_schema' && { schema: this.tools.schema }),
     };
   }
 
@@ -110,16 +134,45 @@ export class ChatState {
   }
 
   /** The messages the prompt-token count covers: the conversation plus the message being written. */
-  get promptMessages(): { role: string; content: string }[] {
-    const list = this.systemPrompt.trim() ? [{ role: 'system', content: this.systemPrompt }] : [];
-    for (const m of this.messages) list.push({ role: m.role, content: m.content });
+  get promptMessages(): PromptMessage[] {
+    const list: PromptMessage[] = this.systemPrompt.trim()
+      ? [{ role: 'system', content: this.systemPrompt }]
+      : [];
+    for (const m of this.messages) {
+      if (m.role === 'tool')
+        list.push({ role: 'tool', content: m.content, tool_call_id: m.toolCallId ?? '' });
+      else if (m.toolCalls?.length) {
+        list.push({
+          role: m.role,
+          content: m.content || null,
+          tool_calls: m.toolCalls.map((c) => ({
+            id: c.id,
+            type: 'function',
+            function: { name: c.name, arguments: c.arguments },
+          })),
+        });
+      } else list.push({ role: m.role, content: m.content });
+    }
     if (this.composer.trim()) list.push({ role: this.composerRole, content: this.composer });
     return list;
   }
 
+  /** The tools and tool choice the prompt-token count includes (the enabled tools that parse). */
+  get promptTools(): { tools: FunctionTool[]; choice: PromptToolChoice | undefined } {
+    const setup = this.tools.setup;
+    const choice = setup?.choice;
+    return {
+      tools: setup?.tools.flatMap((e) => (e.ok ? [e.tool] : [])) ?? [],
+      choice: typeof choice === 'object' ? { type: 'function', function: { name: choice.function } } : choice,
+    };
+  }
+
   snapshot(): ChatDraft {
     return {
-      ...this.setup,
+      model: this.model,
+      systemPrompt: this.systemPrompt,
+      params: this.params,
+      stream: this.stream,
       messages: this.messages,
       stallSeconds: this.stallSeconds,
       maxRetries: this.maxRetries,
@@ -235,19 +288,72 @@ export class ChatState {
     this.run?.stop();
   };
 
+  /**
+   * The calls of the last assistant message that made calls and have no result yet. The API wants
+   * one `tool` message per call right after the message that made them.
+   */
+  readonly pendingToolCalls: ToolCall[] = $derived.by(() => {
+    const index = this.messages.findLastIndex((m) => m.role === 'assistant' && m.toolCalls?.length);
+    if (index < 0) return [];
+    const answered = this.messages.slice(index + 1).map((m) => m.toolCallId);
+    return (this.messages[index]!.toolCalls ?? []).filter((c) => !answered.includes(c.id));
+  });
+
+  setToolResult = (callId: string, text: string): void => {
+    this.toolResults = { ...this.toolResults, [callId]: text };
+  };
+
+  /** Why the pending calls cannot be answered yet (a result missing), or null. */
+  get toolResultsProblem(): string | null {
+    const missing = this.pendingToolCalls.filter((c) => (this.toolResults[c.id] ?? '').trim() === '');
+    if (missing.length === 0) return null;
+    return `Type the result of ${missing.map((c) => c.name).join(', ')} (or run its mock); a tool that returns nothing can answer "{}".`;
+  }
+
+  /**
+   * Adds one `tool` message per pending call, with the result given for it, and sends the conversation.
+   * `loop` tags the run as a step of an auto-run loop.
+   */
+  submitToolResults = async (loop?: { id: string; step: number }): Promise<void> => {
+    const calls = this.pendingToolCalls;
+    if (this.running || calls.length === 0 || this.toolResultsProblem) return;
+    const results = calls.map((c) => ({
+      id: newId(),
+      role: 'tool' as const,
+      toolCallId: c.id,
+      content: this.toolResults[c.id] ?? '',
+    }));
+    this.messages = [...this.messages, ...results];
+    const { ...rest } = this.toolResults;
+    for (const c of calls) delete rest[c.id];
+    this.toolResults = rest;
+    this.#loopTag = loop ?? null;
+    await this.#execute(loop !== undefined);
+  };
+
+  /** Called after every run ends (the tool loop continues the conversation from there). */
+  onRunEnd(listener: (ended: { end: string; auto: boolean }) => Promise<void>): void {
+    this.#afterRun = listener;
+  }
+
   /** Shows a saved run in the inspector. */
   inspect = async (runId: string): Promise<void> => {
     this.inspected = (await this.#store.get(runRecord, runId)) ?? null;
   };
 
-  async #execute(): Promise<void> {
+  async #execute(auto = false): Promise<void> {
     if (this.#sending) return;
     this.#sending = true;
+    const before = this.run;
     try {
       await this.#send();
     } finally {
       this.#sending = false;
+      this.#loopTag = null;
     }
+    // Only a run this call started (a setup problem starts none).
+    const run = this.run;
+    if (run && run !== before && !run.running) await this.#afterRun?.({ end: run.status, auto });
   }
 
   async #send(): Promise<void> {
@@ -262,6 +368,7 @@ export class ChatState {
     let failure: ApiProblem | null = request.ok ? null : request.problem;
     if (!failure) {
       try {
+        if (this.tools.inUse || this.params.response_format === 'json_schema') await this.tools.ready();
         runner = await loadRunner();
         // The model's rules come from the catalog: the request is built with them, never without.
         this.#describe ??= runner.describeModel;
@@ -278,11 +385,20 @@ export class ChatState {
     this.problemField = null;
     const run = new ChatRun(newId(), built.body, built.leftOut);
     const model = this.modelInfo;
-    const sent = { systemPrompt: this.systemPrompt.trim() !== '', messages: this.messages };
+    const sent: SentParts = {
+      systemPrompt: this.systemPrompt.trim() !== '',
+      messages: this.messages,
+      tools: (built.body.tools ?? []).flatMap((t, i) => {
+        const entry = this.tools.setup?.tools.filter((e) => e.ok)[i];
+        return entry && t.type === 'function' ? [{ id: entry.id, name: t.function.name }] : [];
+      }),
+      schema: built.body.response_format?.type === 'json_schema',
+    };
+    const loop = this.#loopTag;
     this.run = run;
     this.runMessageId = null;
     if (failure || !runner || !request.ok) {
-      return this.#finish(run, failedOutcome(failure ?? loadProblem('')), { runner, model, sent });
+      return this.#finish(run, failedOutcome(failure ?? loadProblem('')), { runner, model, sent, loop });
     }
 
     const { config, check } = request;
@@ -310,6 +426,7 @@ export class ChatState {
       model,
       sent,
       baseURL: config.baseURL,
+      loop,
     });
   }
 
@@ -320,8 +437,9 @@ export class ChatState {
       runner: Runner | null;
       /** The model as it was when the request was sent (the picker may have changed since). */
       model: ModelInfo | null;
-      sent: { systemPrompt: boolean; messages: readonly ChatMessage[] };
+      sent: SentParts;
       baseURL?: string;
+      loop?: { id: string; step: number } | null;
     },
   ): void {
     const problem = outcome.problem;
@@ -350,7 +468,13 @@ export class ChatState {
       ) ?? null;
     run.settle(outcome, metrics);
     const choices = outcome.assembled.choices;
-    if (metrics && choices.some((c) => c.content || c.refusal)) {
+    const calls: ToolCall[] = (choices[0]?.toolCalls ?? []).map((c) => ({
+      // A server that sends no call id still needs one: the result must name its call.
+      id: c.id ?? `call_${newId()}`,
+      name: c.name,
+      arguments: c.arguments,
+    }));
+    if (metrics && (calls.length || choices.some((c) => c.content || c.refusal))) {
       const id = newId();
       const answer = {
         runId: run.id,
@@ -359,8 +483,18 @@ export class ChatState {
         end: outcome.end,
         refusal: choices[0]?.refusal ?? null,
         metrics,
+        ...answerFormat(run.body),
       };
-      this.messages = [...this.messages, { id, role: 'assistant', content: answer.choices[0]!, answer }];
+      this.messages = [
+        ...this.messages,
+        {
+          id,
+          role: 'assistant',
+          content: answer.choices[0] ?? '',
+          answer,
+          ...(calls.length && { toolCalls: calls }),
+        },
+      ];
       this.runMessageId = id;
     }
     if (!metrics) return;
@@ -380,7 +514,11 @@ export class ChatState {
         content: c.content,
         refusal: c.refusal,
         finishReason: c.finishReason,
+        ...(c.toolCalls.length && {
+          toolCalls: c.toolCalls.map((t) => ({ id: t.id, name: t.name, arguments: t.arguments })),
+        }),
       })),
+      ...(at.loop && { loop: at.loop }),
       metrics,
       chunks: outcome.chunks,
       response: outcome.response,
@@ -388,6 +526,17 @@ export class ChatState {
     this.inspected = record;
     void this.#store.put(runRecord, record, run.id);
   }
+}
+
+/** The JSON format a request asked for, kept with its answer so the answer can be checked. */
+function answerFormat(body: ChatRun['body']): { format?: AnswerFormat } {
+  const format = body.response_format;
+  if (format?.type === 'json_object') return { format: { type: 'json_object' } };
+  if (format?.type === 'json_schema') {
+    const { name, schema } = format.json_schema;
+    return { format: { type: 'json_schema', name, schema: (schema ?? {}) as Record<string, unknown> } };
+  }
+  return {};
 }
 
 function unexpectedProblem(err: unknown): ApiProblem {

@@ -1,4 +1,4 @@
-import type { PromptMessage } from '../tokens/count';
+import type { PromptMessage, PromptTool, PromptToolChoice } from '../tokens/count';
 import { TokenCounter, type CountResult } from '../tokens/counter';
 
 /** Typing pauses shorter than this do not start a count. */
@@ -21,13 +21,18 @@ export class PromptTokens {
     this.#counter = counter;
   }
 
-  /** Counts `messages` for `model` once they stop changing. */
-  update(model: string, messages: readonly PromptMessage[]): void {
+  /** Counts `messages` (and the tools) for `model` once they stop changing. */
+  update(
+    model: string,
+    messages: readonly PromptMessage[],
+    tools: readonly PromptTool[] = [],
+    toolChoice?: PromptToolChoice,
+  ): void {
     this.stale = true;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      this.#counter.count(model, messages).then(
+      this.#counter.count(model, messages, tools, toolChoice).then(
         (result) => {
           if (!result) return; // a newer count is on its way
           this.result = result;

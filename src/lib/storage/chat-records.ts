@@ -30,10 +30,18 @@ const metricsSchema = v.object({
 const endSchema = v.picklist(['done', 'stopped', 'interrupted', 'failed']);
 const roleSchema = v.picklist(['system', 'developer', 'user', 'assistant']);
 
+const toolCallSchema = v.object({
+  id: v.pipe(v.string(), v.maxLength(256)),
+  name: v.pipe(v.string(), v.maxLength(256)),
+  arguments: v.string(),
+});
+
 const messageSchema = v.object({
   id: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
-  role: roleSchema,
+  role: v.picklist(['system', 'developer', 'user', 'assistant', 'tool']),
   content: v.string(),
+  toolCalls: v.optional(v.array(toolCallSchema)),
+  toolCallId: v.optional(v.pipe(v.string(), v.maxLength(256))),
   answer: v.optional(
     v.object({
       runId: v.string(),
@@ -42,6 +50,16 @@ const messageSchema = v.object({
       end: endSchema,
       refusal: v.nullable(v.string()),
       metrics: metricsSchema,
+      format: v.optional(
+        v.variant('type', [
+          v.object({ type: v.literal('json_object') }),
+          v.object({
+            type: v.literal('json_schema'),
+            name: v.string(),
+            schema: v.record(v.string(), v.unknown()),
+          }),
+        ]),
+      ),
     }),
   ),
 });
@@ -58,7 +76,7 @@ const paramsSchema = v.object({
   seed: v.optional(finite),
   n: v.optional(finite),
   reasoning_effort: v.optional(v.pipe(v.string(), v.maxLength(32))),
-  response_format: v.optional(v.picklist(['text', 'json_object'])),
+  response_format: v.optional(v.picklist(['text', 'json_object', 'json_schema'])),
 });
 
 const draftSchema = v.object({
@@ -115,8 +133,14 @@ const runSchema = v.object({
       content: v.string(),
       refusal: v.nullable(v.string()),
       finishReason: v.nullable(v.string()),
+      /** The calls the choice made, as far as they arrived (`id` null when the server sent none). */
+      toolCalls: v.optional(
+        v.array(v.object({ id: v.nullable(v.string()), name: v.string(), arguments: v.string() })),
+      ),
     }),
   ),
+  /** Set on the runs of an auto-run tool loop: which loop, and which step of it. */
+  loop: v.optional(v.object({ id: v.string(), step: count })),
   metrics: metricsSchema,
   /** Every chunk as it arrived, `t` in ms since the request started. */
   chunks: v.array(v.object({ t: ms, data: v.unknown() })),

@@ -30,6 +30,7 @@ export {
   type StoredSecret,
 } from './schemas';
 export { chatDraftRecord, runRecord, type ChatDraft, type ChatRunRecord } from './chat-records';
+export { toolsDraftRecord, type ToolDraft, type ToolsDraft } from './tool-records';
 export {
   embeddingCacheRecord,
   embeddingsDraftRecord,

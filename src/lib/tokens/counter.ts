@@ -1,7 +1,7 @@
 /**
  * The main thread's side of token counting: one worker, started on first use, and the newest request wins.
  */
-import type { PromptMessage } from './count';
+import type { PromptMessage, PromptTool, PromptToolChoice } from './count';
 import type { EncodingName } from './encoding';
 import type {
   CountReply,
@@ -17,6 +17,13 @@ import { errorDetail } from '../worker-errors';
 export interface CountResult {
   model: string;
   tokens: number;
+  /** The part of `tokens` the tool definitions (and tool choice) take; 0 without tools. */
+  toolTokens: number;
+  /**
+   * True when the prompt has tools, tool calls or tool results: those are counted by rules inferred from the
+   * API's usage, not published by OpenAI, and may be a few tokens off (see `PromptTokenCount.approximate`).
+   */
+  toolsApproximate: boolean;
   encoding: EncodingName;
   exact: boolean;
   /** Time spent in the worker, loading the encoding included. */
@@ -93,6 +100,28 @@ function lane(what: string): Lane {
   return { what, live: null, inFlight: null, queued: null };
 }
 
+/** The fields of a message that count, without undefined ones or an empty list of calls. */
+function plainMessage(message: PromptMessage): PromptMessage {
+  const { role, content, name, tool_calls: calls, tool_call_id: callId } = message;
+  const plain: PromptMessage = { role };
+  if (content !== undefined) plain.content = content;
+  if (name !== undefined) plain.name = name;
+  if (calls !== undefined && calls.length > 0) {
+    plain.tool_calls = calls.map(({ id, function: { name, arguments: args } }) => ({
+      id,
+      type: 'function',
+      function: { name, arguments: args },
+    }));
+  }
+  if (callId !== undefined) plain.tool_call_id = callId;
+  return plain;
+}
+
+/** What the API would receive: plain JSON, whatever proxies the caller holds. */
+function jsonCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 /**
  * Counts tokens in a Web Worker: the prompt of a chat (`count`) or each of many texts (`countTexts`). For
  * each kind only the newest request can get an answer: a call settles the older one of its kind with
@@ -118,21 +147,30 @@ export class TokenCounter {
   }
 
   /**
-   * The prompt tokens of `messages` for `model`, or null when a newer `count` (or `dispose`) came first.
-   * Only role, content and name are sent, as plain copies (Svelte proxies cannot be posted).
+   * The prompt tokens of `messages` for `model`, with the request's function `tools` and `toolChoice` when
+   * given, or null when a newer `count` (or `dispose`) came first. Messages are sent as plain copies of the
+   * fields that count (role, content, name, tool calls, tool call id), the tools as JSON copies (Svelte
+   * proxies cannot be posted).
    */
-  count(model: string, messages: readonly PromptMessage[]): Promise<CountResult | null> {
-    const request: CountRequest = {
-      id: ++this.#lastId,
-      model,
-      messages: messages.map(({ role, content, name }) =>
-        name === undefined ? { role, content } : { role, content, name },
-      ),
-    };
+  count(
+    model: string,
+    messages: readonly PromptMessage[],
+    tools?: readonly PromptTool[],
+    toolChoice?: PromptToolChoice,
+  ): Promise<CountResult | null> {
+    const request: CountRequest = { id: ++this.#lastId, model, messages: messages.map(plainMessage) };
+    try {
+      if (tools !== undefined && tools.length > 0) request.tools = jsonCopy([...tools]);
+      if (toolChoice !== undefined) request.toolChoice = jsonCopy(toolChoice);
+    } catch (error) {
+      // Not JSON (a cycle, a BigInt): the API could not take these tools either.
+      const message = `The tools could not be sent for counting${errorDetail(error)}.`;
+      return this.#refuse(this.#chat, new TokenCountError('count', message, { cause: error }));
+    }
     return this.#submit(this.#chat, request, (reply: CountReply, resolve) => {
       if ('error' in reply) throw new TokenCountError('count', `Tokens could not be counted: ${reply.error}`);
-      const { tokens, encoding, exact, ms } = reply;
-      resolve({ model, tokens, encoding, exact, ms });
+      const { tokens, toolTokens, toolsApproximate, encoding, exact, ms } = reply;
+      resolve({ model, tokens, toolTokens, toolsApproximate, encoding, exact, ms });
     });
   }
 
@@ -189,6 +227,14 @@ export class TokenCounter {
       if (lane.inFlight === null) this.#send(lane, request);
       else lane.queued = request;
     });
+  }
+
+  /** Fails a request that cannot be made, as the newest of its lane: the older ones settle with null. */
+  #refuse(lane: Lane, error: TokenCountError): Promise<never> {
+    lane.live?.drop();
+    lane.live = null;
+    lane.queued = null;
+    return Promise.reject(error);
   }
 
   #send(lane: Lane, request: TokenRequest): void {

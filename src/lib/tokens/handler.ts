@@ -5,20 +5,44 @@
  * the worker and tests import it. The barrel re-exports its types alone, so the encodings never enter the
  * main thread's module graph.
  */
-import { countChatPromptTokens, countTextTokens, type CountText, type PromptMessage } from './count';
+import {
+  countChatPrompt,
+  countTextTokens,
+  type CountText,
+  type PromptMessage,
+  type PromptTool,
+  type PromptToolChoice,
+} from './count';
 import { encodingForModel, type EncodingName } from './encoding';
 
-/** Main thread → worker: the prompt tokens of a chat. (`kind` may be left out: a request without it is a chat.) */
+/**
+ * Main thread → worker: the prompt tokens of a chat, with the request's function tools and tool choice
+ * when it has them. (`kind` may be left out: a request without it is a chat.)
+ */
 export interface CountRequest {
   id: number;
   kind?: 'chat';
   model: string;
   messages: PromptMessage[];
+  tools?: PromptTool[];
+  toolChoice?: PromptToolChoice;
 }
 
-/** Worker → main thread. `ms` is the time the worker spent, loading the encoding included. */
+/**
+ * Worker → main thread. `ms` is the time the worker spent, loading the encoding included. `toolTokens` is
+ * the part of `tokens` the tool definitions take, and `toolsApproximate` says the tools' rules were used
+ * (see `PromptTokenCount` in ./count).
+ */
 export type CountReply =
-  | { id: number; tokens: number; encoding: EncodingName; exact: boolean; ms: number }
+  | {
+      id: number;
+      tokens: number;
+      toolTokens: number;
+      toolsApproximate: boolean;
+      encoding: EncodingName;
+      exact: boolean;
+      ms: number;
+    }
   | { id: number; error: string };
 
 /** Main thread → worker: the tokens of each text on its own, as an embeddings input counts. */
@@ -97,21 +121,67 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const optional = (value: unknown, type: 'string' | 'boolean') =>
+  value === undefined || value === null || typeof value === type;
+
+function isToolCall(c: unknown): boolean {
+  if (!isRecord(c) || !isRecord(c.function)) return false;
+  return (
+    typeof c.id === 'string' &&
+    c.type === 'function' &&
+    typeof c.function.name === 'string' &&
+    typeof c.function.arguments === 'string'
+  );
+}
+
 function isPromptMessage(m: unknown): m is PromptMessage {
-  if (typeof m !== 'object' || m === null) return false;
-  const { role, content, name } = m as Record<string, unknown>;
+  if (!isRecord(m)) return false;
+  const { role, content, name, tool_calls: calls, tool_call_id: callId } = m;
   return (
     typeof role === 'string' &&
-    typeof content === 'string' &&
-    (name === undefined || typeof name === 'string')
+    optional(content, 'string') &&
+    (name === undefined || typeof name === 'string') &&
+    (calls === undefined || (Array.isArray(calls) && calls.every(isToolCall))) &&
+    (callId === undefined || typeof callId === 'string')
+  );
+}
+
+function isPromptTool(t: unknown): t is PromptTool {
+  if (!isRecord(t) || t.type !== 'function' || !isRecord(t.function)) return false;
+  const { name, description, parameters, strict } = t.function;
+  return (
+    typeof name === 'string' &&
+    (description === undefined || typeof description === 'string') &&
+    (parameters === undefined || isRecord(parameters)) &&
+    optional(strict, 'boolean')
+  );
+}
+
+function isToolChoice(c: unknown): c is PromptToolChoice {
+  if (c === 'auto' || c === 'none' || c === 'required') return true;
+  return isRecord(c) && c.type === 'function' && isRecord(c.function) && typeof c.function.name === 'string';
+}
+
+function isChatRequest(request: CountRequest): boolean {
+  const { messages, tools, toolChoice } = request;
+  return (
+    Array.isArray(messages) &&
+    messages.every(isPromptMessage) &&
+    (tools === undefined || (Array.isArray(tools) && tools.every(isPromptTool))) &&
+    (toolChoice === undefined || isToolChoice(toolChoice))
   );
 }
 
 /**
  * Turns each request into a reply under the model's encoding: for a chat request (no `kind`, or 'chat')
- * the prompt tokens of `messages`; for a 'texts' request the tokens of each text, counted alone with no
- * overhead, which is what an embeddings request is billed (`usage.prompt_tokens` is their sum). Never
- * throws; a malformed request or a tokenizer that cannot load becomes `{ id, error }`.
+ * the prompt tokens of `messages`, `tools` and `toolChoice`; for a 'texts' request the tokens of each
+ * text, counted alone with no overhead, which is what an embeddings request is billed
+ * (`usage.prompt_tokens` is their sum). Never throws; a malformed request or a tokenizer that cannot load
+ * becomes `{ id, error }`.
  */
 export function createCountHandler(
   loadEncoder: (name: EncodingName) => Promise<Encoder>,
@@ -125,13 +195,13 @@ export function createCountHandler(
       typeof model === 'string' &&
       (texts
         ? Array.isArray(request.texts) && request.texts.every((t) => typeof t === 'string')
-        : Array.isArray(request.messages) && request.messages.every(isPromptMessage));
+        : isChatRequest(request));
     if (!wellFormed) {
       return {
         id,
         error: texts
           ? 'Malformed count request: expected a model id and a list of strings.'
-          : 'Malformed count request: expected a model id and messages with string fields.',
+          : 'Malformed count request: expected a model id, messages with string fields and function tools.',
       };
     }
     const { encoding, exact } = encodingForModel(model);
@@ -141,8 +211,17 @@ export function createCountHandler(
         const counts = request.texts.map((text) => countTextTokens(text, encoder.count));
         return { id, counts, encoding, exact, ms: now() - started };
       }
-      const tokens = countChatPromptTokens(request.messages, encoder.count);
-      return { id, tokens, encoding, exact, ms: now() - started };
+      const { messages, tools, toolChoice } = request;
+      const count = countChatPrompt(messages, encoder.count, tools, toolChoice);
+      return {
+        id,
+        tokens: count.total,
+        toolTokens: count.tools,
+        toolsApproximate: count.approximate,
+        encoding,
+        exact,
+        ms: now() - started,
+      };
     } catch (error) {
       return { id, error: errorText(error) };
     }

@@ -5,8 +5,21 @@
  */
 export { contextBudget, costRange, WARN_FRACTION } from './budget';
 export type { BudgetLevel, ContextBudget, CostRange } from './budget';
-export { CHAT_OVERHEAD, countChatPromptTokens, countTextTokens } from './count';
-export type { CountText, PromptMessage } from './count';
+export {
+  CHAT_OVERHEAD,
+  countChatPrompt,
+  countChatPromptTokens,
+  countTextTokens,
+  renderToolDefinitions,
+} from './count';
+export type {
+  CountText,
+  PromptMessage,
+  PromptTokenCount,
+  PromptTool,
+  PromptToolCall,
+  PromptToolChoice,
+} from './count';
 export { TokenCountError, TokenCounter, startTokensWorker } from './counter';
 export type { CountResult, CountWorker, CreateCountWorker, TokenCountFailure } from './counter';
 export { encodingForModel, FALLBACK_ENCODING } from './encoding';
