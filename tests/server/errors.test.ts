@@ -52,6 +52,19 @@ const cases: [string, number, ErrorBody][] = [
       },
     },
   ],
+  [
+    '400_invalid_function_parameters',
+    400,
+    {
+      error: {
+        message:
+          "Invalid schema for function 'mongodb-list-databases': In context=(), object schema missing properties.",
+        type: 'invalid_request_error',
+        param: 'tools[1].function.parameters',
+        code: 'invalid_function_parameters',
+      },
+    },
+  ],
 ];
 
 const CLASSES: Record<number, new (...args: never[]) => APIError> = {
