@@ -6,6 +6,7 @@ import { chunkReport, firstLoadChunks } from './first-load';
 import { benchEmbeddings } from './embeddings';
 import { benchEmbeddingsBrowser } from './embeddings-browser';
 import { benchMarkdown } from './markdown';
+import { benchMonaco } from './monaco';
 
 /**
  * `npm run bench`: prints each budget as a ratio against its baseline, measured in this process.
@@ -101,6 +102,11 @@ failures.push(...embeddings.failures);
 const lab = await benchEmbeddingsBrowser();
 for (const line of lab.lines) console.log(line);
 failures.push(...lab.failures);
+
+// 5. Monaco: its chunks, and the time from opening an editor's section to an editable editor.
+const monaco = await benchMonaco(DIST);
+for (const line of monaco.lines) console.log(line);
+failures.push(...monaco.failures);
 
 if (failures.length) {
   console.error(`\nOver budget:\n- ${failures.join('\n- ')}`);
