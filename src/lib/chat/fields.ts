@@ -26,6 +26,7 @@ export function elementIdOf(field: string): string {
   if (field === 'response_format') return 'param-response-format';
   if (field.startsWith('tool:')) return 'tool-editor';
   if (field === 'toolChoice') return 'tool-choice';
+  if (field === 'parallelToolCalls') return 'tool-parallel';
   if (field === 'responseFormat') return 'response-format-editor';
   return `param-${field}`;
 }
@@ -55,6 +56,9 @@ export function fieldForParam(param: string | null | undefined, sent: SentParts)
   }
   if (param.startsWith('tool_choice')) {
     return { field: 'toolChoice', elementId: 'tool-choice', label: 'Tool choice' };
+  }
+  if (param === 'parallel_tool_calls') {
+    return { field: 'parallelToolCalls', elementId: 'tool-parallel', label: 'Parallel tool calls' };
   }
   if (param.startsWith('response_format.json_schema') || (param === 'response_format' && sent.schema)) {
     return { field: 'responseFormat', elementId: 'response-format-editor', label: 'Response format schema' };

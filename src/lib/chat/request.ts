@@ -142,8 +142,17 @@ function messageParam(m: ChatMessage): ChatCompletionMessageParam {
  */
 function unansweredCalls(messages: readonly ChatMessage[]): SetupProblem[] {
   const problems: SetupProblem[] = [];
+  const called = new Set<string>();
   messages.forEach((m, i) => {
+    if (m.role === 'tool' && !called.has(m.toolCallId ?? '')) {
+      problems.push({
+        field: `message:${m.id}`,
+        message:
+          'This tool result answers no call before it: a tool message must follow the assistant message whose call it answers. Move it there or delete it.',
+      });
+    }
     if (m.role !== 'assistant' || !m.toolCalls?.length) return;
+    for (const c of m.toolCalls) called.add(c.id);
     const answered = new Set<string>();
     for (const next of messages.slice(i + 1)) {
       if (next.role !== 'tool') break;

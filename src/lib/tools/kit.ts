@@ -5,7 +5,7 @@
  */
 import { applyEdits, modify } from 'jsonc-parser';
 import type { EditorMarker } from '../editor/markers';
-import { locatePath } from './json-text';
+import { formatPath, locatePath } from './json-text';
 import type { LintIssue } from './strict-lint';
 
 export { parseJsonText, locatePath, formatPath, lineColumn } from './json-text';
@@ -39,7 +39,8 @@ export function lintMarkers(
     // One line at most: a marker over a whole object would underline half the editor.
     const end = at.column + Math.max(1, Math.min(at.length, 80));
     return {
-      message: issue.message,
+      // The JSON path first: it names the place even where the text is long or the same key repeats.
+      message: `${formatPath(issue.path)}: ${issue.message}`,
       line: at.line,
       column: at.column,
       endLine: at.line,

@@ -6,8 +6,8 @@ import { validateValue, type SchemaError } from './validate';
 export type StructuredCheck =
   /** The model refused: there is no JSON to check. */
   | { state: 'refused' }
-  /** The answer stopped early (max tokens, Stop, a broken stream): the JSON is incomplete. */
-  | { state: 'incomplete'; why: 'length' | 'stopped' | 'interrupted'; parsed: boolean }
+  /** The answer stopped early (max tokens, the content filter, Stop, a broken stream): the JSON is incomplete. */
+  | { state: 'incomplete'; why: 'length' | 'content_filter' | 'stopped' | 'interrupted'; parsed: boolean }
   | { state: 'not-json'; error: JsonTextError }
   | { state: 'invalid'; value: unknown; errors: SchemaError[]; name: string }
   | { state: 'valid'; value: unknown; name: string | null };
@@ -24,8 +24,8 @@ export function checkStructured(
   if (answer.refusal) return { state: 'refused' };
   const json = parseJsonText(text);
   const cut =
-    answer.finishReason === 'length'
-      ? 'length'
+    answer.finishReason === 'length' || answer.finishReason === 'content_filter'
+      ? answer.finishReason
       : answer.end === 'stopped' || answer.end === 'interrupted'
         ? answer.end
         : null;
