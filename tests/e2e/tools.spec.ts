@@ -263,14 +263,14 @@ test.describe('Tools: recorded tool streams', () => {
     // An endless loop is stopped at the time limit; code built from strings is refused.
     await replaceEditorText(page, 'Mock function of get_weather', 'while (true) {}');
     await call.getByRole('button', { name: 'Run mock of get_weather' }).click();
-    await expect(call.getByRole('alert')).toContainText('took longer than 2 s', { timeout: 10_000 });
+    await expect(call.getByRole('status')).toContainText('took longer than 2 s', { timeout: 10_000 });
     await replaceEditorText(
       page,
       'Mock function of get_weather',
       "return (() => {}).constructor('return 1')();",
     );
     await call.getByRole('button', { name: 'Run mock of get_weather' }).click();
-    await expect(call.getByRole('alert')).toContainText('Mock failed');
+    await expect(call.getByRole('status')).toContainText('Mock failed');
 
     await result.fill('{"temperature": 18}');
     await page.getByRole('button', { name: 'Submit tool results' }).click();

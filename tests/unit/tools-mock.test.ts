@@ -2,15 +2,16 @@ import vm from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   MOCK_FUNCTION_EXAMPLE,
+  MOCK_START_LIMIT_MS,
   MOCK_TIME_LIMIT_MS,
   describeThrown,
   mockContent,
-  type MockReply,
   type MockRequest,
   type MockResult,
+  type MockWorkerMessage,
 } from '../../src/lib/tools/mock';
 import {
-  BLOCKED_GLOBALS,
+  ALLOWED_GLOBALS,
   CODE_FROM_STRINGS_MESSAGE,
   MockCodeError,
   asyncFunctionConstructor,
@@ -28,6 +29,7 @@ import {
   MOCK_STOPPED_MESSAGE,
   NO_MOCK_MESSAGE,
   runMock,
+  startLimitMessage,
   timeLimitMessage,
   type WorkerLike,
 } from '../../src/lib/tools/mock-runner';
@@ -228,30 +230,158 @@ describe('removeProperty', () => {
   });
 });
 
-/** Everything the worker's scope might hold, as fakes in a node:vm context, so locking it down leaves the
- *  test process alone. The fakes "reach" something by returning a string saying so. */
-const FAKE_SCOPE = `
-  for (const name of ${JSON.stringify(Object.values(BLOCKED_GLOBALS).flat())}) {
-    globalThis[name] = function () { return 'reached ' + name; };
+/**
+ * A worker's global scope as Chromium builds it, with fakes, in a node:vm context (so locking it down
+ * leaves the test process alone): the ECMAScript globals are the context's own; web APIs are own
+ * properties (interface objects, `postMessage`, `onmessage`), and, as in Chromium, most of the rest sits on
+ * a fake `WorkerGlobalScope.prototype` (`fetch`, `indexedDB`, `navigator`, the timers, `crypto`, …) and
+ * `EventTarget.prototype` (`addEventListener`). `futureStorageThing` and a symbol-keyed API stand for what
+ * browsers have not shipped yet; `TEMPORARY`/`PERSISTENT` are Chromium's constants that cannot be removed.
+ * The allowed web APIs are Node's, passed in as `host`; the fakes "reach" something by returning a string
+ * saying so.
+ */
+const FAKE_SCOPE = `(host) => {
+  const reach = (what) => function () { return 'reached ' + what; };
+  const data = (target, values) => {
+    for (const [name, value] of Object.entries(values)) {
+      Object.defineProperty(target, name, { value, writable: true, configurable: true });
+    }
+  };
+  const accessors = (target, getters) => {
+    for (const [name, get] of Object.entries(getters)) {
+      Object.defineProperty(target, name, { get, set() {}, configurable: true, enumerable: true });
+    }
+  };
+
+  const EventTargetPrototype = {};
+  data(EventTargetPrototype, {
+    addEventListener: reach('the worker\\'s messages'),
+    removeEventListener: reach('the worker\\'s messages'),
+    dispatchEvent: reach('the worker\\'s listeners'),
+    when: reach('an observable'),
+  });
+  const WorkerGlobalScopePrototype = Object.create(EventTargetPrototype);
+  accessors(WorkerGlobalScopePrototype, {
+    self: () => globalThis,
+    location: () => ({ href: 'https://sandpit.example/worker.js' }),
+    navigator: () => ({
+      userAgent: 'fake',
+      storage: { getDirectory: reach('the file system') },
+      sendBeacon: reach('the network'),
+    }),
+    indexedDB: () => ({ open: reach('the database with the API key') }),
+    caches: () => ({ open: reach('the cache') }),
+    fonts: () => ({ load: reach('the network') }),
+    origin: () => 'https://sandpit.example',
+    scheduler: () => ({ postTask: reach('a task') }),
+    futureStorageThing: () => ({ read: reach('a storage API from the future') }),
+    onerror: () => null,
+    crypto: () => host.crypto,
+    performance: () => host.performance,
+  });
+  data(WorkerGlobalScopePrototype, {
+    fetch: reach('the network'),
+    importScripts: reach('the network'),
+    reportError: reach('the console'),
+    createImageBitmap: reach('images'),
+    atob: host.atob,
+    btoa: host.btoa,
+    queueMicrotask: host.queueMicrotask,
+    structuredClone: host.structuredClone,
+    setTimeout: host.setTimeout,
+    clearTimeout: host.clearTimeout,
+    setInterval: host.setInterval,
+    clearInterval: host.clearInterval,
+  });
+  const DedicatedWorkerGlobalScopePrototype = Object.create(WorkerGlobalScopePrototype);
+  for (const [name, value] of [['TEMPORARY', 0], ['PERSISTENT', 1]]) {
+    Object.defineProperty(DedicatedWorkerGlobalScopePrototype, name, { value, enumerable: true });
   }
-  Object.defineProperty(globalThis, 'indexedDB', {
-    get() { return { open: () => 'reached the database' }; },
-    configurable: true,
-    enumerable: true,
+  DedicatedWorkerGlobalScopePrototype[Symbol.for('futureSymbolThing')] = reach('a symbol-keyed API');
+  for (const [prototype, name] of [
+    [EventTargetPrototype, 'EventTarget'],
+    [WorkerGlobalScopePrototype, 'WorkerGlobalScope'],
+    [DedicatedWorkerGlobalScopePrototype, 'DedicatedWorkerGlobalScope'],
+  ]) {
+    const Interface = reach(name);
+    Interface.prototype = prototype;
+    data(prototype, { constructor: Interface, [Symbol.toStringTag]: name });
+    data(globalThis, { [name]: Interface });
+  }
+  Object.setPrototypeOf(globalThis, DedicatedWorkerGlobalScopePrototype);
+
+  for (const name of [
+    'XMLHttpRequest', 'WebSocket', 'WebSocketStream', 'EventSource', 'WebTransport', 'Worker',
+    'SharedWorker', 'BroadcastChannel', 'MessageChannel', 'Notification', 'IDBFactory', 'CacheStorage',
+    'FileSystemHandle', 'Blob', 'Request', 'Response', 'Headers', 'FileReader', 'FontFace', 'Event',
+    'AbortController', 'AbortSignal', 'ShadowRealm',
+  ]) {
+    data(globalThis, { [name]: reach(name) });
+  }
+  data(globalThis, {
+    postMessage: reach('the page'),
+    close: reach('the worker'),
+    requestAnimationFrame: reach('frames'),
+    webkitRequestFileSystem: reach('the file system'),
+    name: '',
+    TextEncoder: host.TextEncoder,
+    TextDecoder: host.TextDecoder,
+    URL: host.URL,
+    URLSearchParams: host.URLSearchParams,
   });
   let handler = null;
-  Object.defineProperty(globalThis, 'onmessage', {
-    get() { return handler; },
-    set(value) { handler = value; },
-    configurable: true,
+  accessors(globalThis, { onmessage: () => handler });
+  // Neither deletable nor a constant: the lock-down can only overwrite it.
+  Object.defineProperty(globalThis, 'legacyStorage', {
+    value: { read: reach('old storage') },
+    writable: true,
+    configurable: false,
   });
-  globalThis.navigator = Object.create({
-    get storage() { return { getDirectory: () => 'reached the file system' }; },
-    get locks() { return {}; },
-    sendBeacon() { return true; },
-    userAgent: 'fake',
-  });
-`;
+}`;
+
+/** Names a mock must not reach, each of them in the fake scope: the network, storage, other contexts. */
+const UNSAFE_NAMES = [
+  'fetch',
+  'importScripts',
+  'XMLHttpRequest',
+  'WebSocket',
+  'WebSocketStream',
+  'EventSource',
+  'WebTransport',
+  'Worker',
+  'SharedWorker',
+  'BroadcastChannel',
+  'MessageChannel',
+  'Notification',
+  'indexedDB',
+  'IDBFactory',
+  'caches',
+  'CacheStorage',
+  'FileSystemHandle',
+  'navigator',
+  'location',
+  'fonts',
+  'FontFace',
+  'scheduler',
+  'futureStorageThing',
+  'legacyStorage',
+  'webkitRequestFileSystem',
+  'postMessage',
+  'onmessage',
+  'onerror',
+  'addEventListener',
+  'dispatchEvent',
+  'close',
+  'reportError',
+  'Blob',
+  'Request',
+  'Response',
+  'EventTarget',
+  'WorkerGlobalScope',
+  'eval',
+  'ShadowRealm',
+  'WebAssembly',
+];
 
 const PROTOTYPES_OF_CONTEXT = `({
   function: Function.prototype,
@@ -262,10 +392,25 @@ const PROTOTYPES_OF_CONTEXT = `({
 
 /** A node:vm realm set up like the worker: its async function constructor captured, then locked down. */
 function lockedRealm() {
-  const context = vm.createContext({ setTimeout, clearTimeout, setInterval, clearInterval });
-  vm.runInContext(FAKE_SCOPE, context);
+  const context = vm.createContext({});
+  (vm.runInContext(FAKE_SCOPE, context) as (host: object) => void)({
+    crypto: globalThis.crypto,
+    performance: globalThis.performance,
+    atob,
+    btoa,
+    queueMicrotask,
+    structuredClone,
+    setTimeout,
+    clearTimeout,
+    setInterval,
+    clearInterval,
+    TextEncoder,
+    TextDecoder,
+    URL,
+    URLSearchParams,
+  });
   const scope = vm.runInContext('globalThis', context) as typeof globalThis;
-  const navigator = scope.navigator;
+  const objectPrototype = vm.runInContext('Object.prototype', context) as object;
   const prototypes = vm.runInContext(PROTOTYPES_OF_CONTEXT, context) as FunctionPrototypes;
   const ContextAsyncFunction = vm.runInContext(
     'Object.getPrototypeOf(async function () {}).constructor',
@@ -274,27 +419,54 @@ function lockedRealm() {
   lockDown(scope, prototypes);
   return {
     scope,
-    navigator,
+    objectPrototype,
+    prototypes,
     run: (code: string, args: unknown = {}) => runMockCode(code, args, ContextAsyncFunction),
   };
 }
 
+/**
+ * The own keys of `scope` and of what it inherits (up to Object.prototype) that still hold something: an
+ * accessor, or a value other than undefined.
+ */
+function leftOnChain(scope: object, objectPrototype: object): PropertyKey[] {
+  const left: PropertyKey[] = [];
+  for (let owner: object | null = scope; owner && owner !== objectPrototype;) {
+    for (const key of Reflect.ownKeys(owner)) {
+      const descriptor = Reflect.getOwnPropertyDescriptor(owner, key)!;
+      if (!('value' in descriptor) || descriptor.value !== undefined) left.push(key);
+    }
+    owner = Reflect.getPrototypeOf(owner);
+  }
+  return left;
+}
+
+const allowed = new Set<PropertyKey>(Object.values(ALLOWED_GLOBALS).flat());
 const blockedCode = `EvalError: ${CODE_FROM_STRINGS_MESSAGE}`;
 
 describe('lockDown (in a node:vm context)', () => {
-  it('leaves none of the blocked globals reachable', async () => {
-    const { scope, run } = lockedRealm();
-    const names = Object.values(BLOCKED_GLOBALS).flat();
-    expect(names).toEqual(
-      expect.arrayContaining(['fetch', 'XMLHttpRequest', 'WebSocket', 'indexedDB', 'caches', 'Worker']),
-    );
+  it('leaves nothing outside the allow-list on the scope or its prototypes, future APIs included', async () => {
+    const { scope, objectPrototype, run } = lockedRealm();
+    const left = leftOnChain(scope, objectPrototype).filter((key) => !allowed.has(key));
+    // Chromium's constants, numbers that can be neither deleted nor changed, are all that stays.
+    expect(left).toEqual(['TEMPORARY', 'PERSISTENT']);
     // The names come as arguments: 'importScripts' in the code itself would be refused.
-    const left = await run(
-      "return args.filter((n) => n in globalThis || typeof globalThis[n] !== 'undefined');",
-      names,
-    );
-    expect(left).toEqual({ ok: true, content: '[]' });
-    for (const name of names) expect(name in scope, name).toBe(false);
+    expect(
+      await run(
+        "return args.filter((n) => typeof globalThis[n] !== 'undefined' || typeof self[n] !== 'undefined');",
+        UNSAFE_NAMES,
+      ),
+    ).toEqual({ ok: true, content: '[]' });
+    for (const name of UNSAFE_NAMES.filter((n) => n !== 'legacyStorage')) {
+      expect(name in scope, name).toBe(false);
+    }
+    expect((scope as unknown as { legacyStorage: unknown }).legacyStorage).toBeUndefined();
+    expect(
+      await run('return Object.getOwnPropertySymbols(Object.getPrototypeOf(globalThis)).length;'),
+    ).toEqual({
+      ok: true,
+      content: '0',
+    });
   });
 
   it('makes the network and storage unreachable to mock code', async () => {
@@ -311,23 +483,83 @@ describe('lockDown (in a node:vm context)', () => {
       ok: false,
       error: 'ReferenceError: indexedDB is not defined',
     });
-    expect(await run("return globalThis.fetch?.('x') ?? 'no fetch';")).toEqual({
+    expect(await run('return futureStorageThing.read();')).toEqual({
+      ok: false,
+      error: 'ReferenceError: futureStorageThing is not defined',
+    });
+    expect(await run('return navigator.storage.getDirectory();')).toEqual({
+      ok: false,
+      error: 'ReferenceError: navigator is not defined',
+    });
+    expect(await run("return globalThis.fetch?.('x') ?? self.caches?.open('x') ?? 'no fetch';")).toEqual({
       ok: true,
       content: 'no fetch',
     });
   });
 
-  it('takes storage and beacons off the navigator too', () => {
-    const { navigator } = lockedRealm();
-    for (const member of ['storage', 'locks', 'sendBeacon']) expect(member in navigator, member).toBe(false);
-  });
-
   it("takes away the worker's own messaging", async () => {
     const { run } = lockedRealm();
-    expect(await run("return [typeof postMessage, 'onmessage' in globalThis];")).toEqual({
+    expect(
+      await run("return [typeof postMessage, 'onmessage' in globalThis, typeof addEventListener];"),
+    ).toEqual({ ok: true, content: '["undefined",false,"undefined"]' });
+  });
+
+  it('keeps the allowed web APIs working, crypto and performance narrowed', async () => {
+    const { scope, run } = lockedRealm();
+    const code = `
+      const bytes = new TextEncoder().encode('hé');
+      const url = new URL('https://example.com/weather?city=Oslo');
+      const random = crypto.getRandomValues(new Uint8Array(8));
+      let micro = false;
+      queueMicrotask(() => { micro = true; });
+      await null;
+      const timer = setTimeout(() => {}, 1000);
+      clearTimeout(timer);
+      return {
+        encoded: bytes.length,
+        decoded: new TextDecoder().decode(bytes),
+        city: url.searchParams.get('city'),
+        query: new URLSearchParams({ a: '1', b: 'x y' }).toString(),
+        base64: btoa('hi'),
+        text: atob('aGk='),
+        cloned: structuredClone({ list: [1, 2] }).list[1],
+        micro,
+        uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(crypto.randomUUID()),
+        random: random.length,
+        crypto: [Object.keys(crypto), Object.isFrozen(crypto), typeof crypto.subtle],
+        performance: [Object.keys(performance), typeof performance.now(), Object.isFrozen(performance)],
+        self: self === globalThis,
+        console: typeof console.log,
+        language: [typeof Intl.NumberFormat, typeof BigInt, typeof WeakRef, typeof Reflect.ownKeys],
+      };
+    `;
+    expect(await run(code)).toEqual({
       ok: true,
-      content: '["undefined",false]',
+      content: JSON.stringify({
+        encoded: 3,
+        decoded: 'hé',
+        city: 'Oslo',
+        query: 'a=1&b=x+y',
+        base64: 'aGk=',
+        text: 'hi',
+        cloned: 2,
+        micro: true,
+        uuid: true,
+        random: 8,
+        crypto: [['getRandomValues', 'randomUUID'], true, 'undefined'],
+        performance: [['now'], 'number', true],
+        self: true,
+        console: 'function',
+        language: ['function', 'function', 'function', 'function'],
+      }),
     });
+    // Every ECMAScript global this Node has stays (eval aside).
+    const language = vm.runInContext('Reflect.ownKeys(globalThis)', vm.createContext({})) as string[];
+    expect(language).toEqual(expect.arrayContaining(['Math', 'JSON', 'Promise', 'Intl', 'eval']));
+    for (const name of language.filter((n) => n !== 'eval' && n !== 'WebAssembly' && n !== 'console')) {
+      expect(ALLOWED_GLOBALS.language, name).toContain(name);
+      expect(name in scope, name).toBe(true);
+    }
   });
 
   it('blocks every way of compiling code from a string', async () => {
@@ -345,6 +577,9 @@ describe('lockDown (in a node:vm context)', () => {
       "return (async function* () {}).constructor('yield 1')().next();",
       "return setTimeout.constructor('return 1')();",
       "return class {}.constructor('return 1')();",
+      "return crypto.randomUUID.constructor('return 1')();",
+      "return performance.now.constructor('return 1')();",
+      "return crypto.constructor.constructor('return 1')();",
     ];
     for (const code of attempts) expect(await run(code), code).toEqual({ ok: false, error: blockedCode });
     expect(await run("return eval('1');")).toEqual({
@@ -380,6 +615,8 @@ describe('lockDown (in a node:vm context)', () => {
         isFunction: (() => 1) instanceof Function && (async () => 1) instanceof Function,
         point: new Point(3).x,
         upper: 'oslo'.replace(/^o/, 'O'),
+        id: crypto.randomUUID().length,
+        host: new URL('https://api.example.com/v1').host,
       };
     `;
     const args = {
@@ -401,6 +638,8 @@ describe('lockDown (in a node:vm context)', () => {
         isFunction: true,
         point: 3,
         upper: 'Oslo',
+        id: 36,
+        host: 'api.example.com',
       }),
     });
   });
@@ -410,6 +649,7 @@ describe('lockDown (in a node:vm context)', () => {
     expect((() => {}).constructor).toBe(Function);
     expect(new Function('return 1')()).toBe(1);
     expect(typeof globalThis.fetch).toBe('function');
+    expect(typeof globalThis.crypto.subtle).toBe('object');
   });
 
   it('refuses function prototypes of another realm', () => {
@@ -419,14 +659,20 @@ describe('lockDown (in a node:vm context)', () => {
   });
 
   it('throws when a global cannot be removed', () => {
-    const context = vm.createContext({});
-    vm.runInContext(
+    const cases = [
       "Object.defineProperty(globalThis, 'fetch', { value: () => 1, writable: false, configurable: false });",
-      context,
-    );
-    const scope = vm.runInContext('globalThis', context) as typeof globalThis;
-    const prototypes = vm.runInContext(PROTOTYPES_OF_CONTEXT, context) as FunctionPrototypes;
-    expect(() => lockDown(scope, prototypes)).toThrow('The mock sandbox could not remove fetch.');
+      "Object.setPrototypeOf(globalThis, Object.defineProperty({}, 'futureStorageThing', { get: () => ({}) }));",
+    ];
+    for (const [setup, name] of [
+      [cases[0]!, 'fetch'],
+      [cases[1]!, 'futureStorageThing'],
+    ] as const) {
+      const context = vm.createContext({});
+      vm.runInContext(setup, context);
+      const scope = vm.runInContext('globalThis', context) as typeof globalThis;
+      const prototypes = vm.runInContext(PROTOTYPES_OF_CONTEXT, context) as FunctionPrototypes;
+      expect(() => lockDown(scope, prototypes)).toThrow(`The mock sandbox could not remove ${name}.`);
+    }
   });
 });
 
@@ -447,8 +693,12 @@ class FakeWorker implements WorkerLike {
   terminate(): void {
     this.terminated = true;
   }
+  /** What the real worker posts once it has locked itself down. */
+  ready(): void {
+    this.onmessage?.({ data: { ready: true } } as MessageEvent<MockWorkerMessage>);
+  }
   reply(reply: MockResult, id = this.sent[0]!.id): void {
-    this.onmessage?.({ data: { id, ...reply } } as MessageEvent<MockReply>);
+    this.onmessage?.({ data: { id, ...reply } } as MessageEvent<MockWorkerMessage>);
   }
   fail(message = ''): void {
     this.onerror?.({ message } as ErrorEvent);
@@ -487,10 +737,12 @@ describe('runMock', () => {
     expect(workers).toHaveLength(0);
   });
 
-  it("sends the code and arguments, resolves with the worker's reply and terminates it", async () => {
+  it('sends the code and arguments once the worker is ready, resolves with its reply and terminates it', async () => {
     const { workers, createWorker } = setup();
     const result = runMock(weather, { city: 'Oslo' }, { createWorker });
     const [worker] = workers;
+    expect(worker!.sent).toEqual([]);
+    worker!.ready();
     expect(worker!.sent).toEqual([
       { id: expect.any(Number), code: MOCK_FUNCTION_EXAMPLE, args: { city: 'Oslo' } },
     ]);
@@ -503,15 +755,20 @@ describe('runMock', () => {
   it("passes on the mock's own error", async () => {
     const { workers, createWorker } = setup();
     const result = runMock(weather, {}, { createWorker });
+    workers[0]!.ready();
     workers[0]!.reply({ ok: false, error: 'RangeError: No such city', ms: 1 });
     expect(await result).toEqual({ ok: false, error: 'RangeError: No such city', ms: 1 });
     expect(workers[0]!.terminated).toBe(true);
   });
 
-  it('stops a mock that runs past the time limit', async () => {
+  it('stops a mock that runs past the time limit, counted from when its worker is ready', async () => {
     vi.useFakeTimers();
     const { workers, createWorker } = setup();
     const result = runMock(weather, {}, { createWorker });
+    // A slow start does not count against the mock.
+    vi.advanceTimersByTime(10_000);
+    expect(workers[0]!.terminated).toBe(false);
+    workers[0]!.ready();
     vi.advanceTimersByTime(MOCK_TIME_LIMIT_MS - 1);
     expect(workers[0]!.terminated).toBe(false);
     vi.advanceTimersByTime(1);
@@ -519,19 +776,41 @@ describe('runMock', () => {
     expect(await result).toEqual({
       ok: false,
       error: 'The mock took longer than 2 s and was stopped (an endless loop?).',
-      ms: expect.any(Number),
+      ms: MOCK_TIME_LIMIT_MS,
     });
     // A reply that comes too late changes nothing.
     workers[0]!.reply({ ok: true, content: 'late', ms: 3000 });
     expect(await result).toMatchObject({ ok: false });
   });
 
-  it('takes its time limit from the options', async () => {
+  it('stops a worker that never says it is ready, without sending it the mock', async () => {
+    vi.useFakeTimers();
     const { workers, createWorker } = setup();
-    const result = await runMock(weather, {}, { createWorker, timeoutMs: 5 });
-    expect(result).toMatchObject({ ok: false, error: timeLimitMessage(5) });
+    const result = runMock(weather, {}, { createWorker });
+    vi.advanceTimersByTime(MOCK_START_LIMIT_MS - 1);
+    expect(workers[0]!.terminated).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(workers[0]!.terminated).toBe(true);
+    expect(await result).toEqual({
+      ok: false,
+      error: 'The mock worker did not start in 15 s.',
+      ms: MOCK_START_LIMIT_MS,
+    });
+    expect(workers[0]!.sent).toEqual([]);
+  });
+
+  it('takes its time limits from the options', async () => {
+    const { workers, createWorker } = setup();
+    const running = runMock(weather, {}, { createWorker, timeoutMs: 5 });
+    workers[0]!.ready();
+    expect(await running).toMatchObject({ ok: false, error: timeLimitMessage(5) });
     expect(workers[0]!.terminated).toBe(true);
     expect(timeLimitMessage(500)).toBe('The mock took longer than 0.5 s and was stopped (an endless loop?).');
+
+    const starting = await runMock(weather, {}, { createWorker, startTimeoutMs: 5 });
+    expect(starting).toMatchObject({ ok: false, error: startLimitMessage(5) });
+    expect(workers[1]!.terminated).toBe(true);
+    expect(startLimitMessage(1500)).toBe('The mock worker did not start in 1.5 s.');
   });
 
   it('stops the mock on abort, and does not start one for a signal already aborted', async () => {
@@ -552,24 +831,44 @@ describe('runMock', () => {
   it('resolves with what went wrong when the worker fails', async () => {
     const { workers, createWorker } = setup();
     const crashed = runMock(weather, {}, { createWorker });
+    workers[0]!.ready();
     workers[0]!.fail('Uncaught Error: boom');
     expect(await crashed).toMatchObject({ ok: false, error: 'The mock failed (Uncaught Error: boom).' });
     expect(workers[0]!.terminated).toBe(true);
 
     const unstarted = runMock(weather, {}, { createWorker });
     workers[1]!.fail();
-    expect(await unstarted).toMatchObject({ ok: false, error: expect.stringMatching(/did not start/) });
+    expect(await unstarted).toMatchObject({
+      ok: false,
+      error: 'The mock could not run: its worker did not start. Reload the page and try again.',
+    });
     expect(workers[1]!.terminated).toBe(true);
 
+    const broken = runMock(weather, {}, { createWorker });
+    workers[2]!.fail('Uncaught SyntaxError: Unexpected token');
+    expect(await broken).toMatchObject({
+      ok: false,
+      error:
+        'The mock could not run: its worker did not start (Uncaught SyntaxError: Unexpected token). Reload the page and try again.',
+    });
+
     const unreadable = runMock(weather, {}, { createWorker });
-    workers[2]!.onmessageerror?.({} as MessageEvent);
+    workers[3]!.ready();
+    workers[3]!.onmessageerror?.({} as MessageEvent);
     expect(await unreadable).toMatchObject({ ok: false, error: "The mock's answer could not be read." });
-    expect(workers[2]!.terminated).toBe(true);
+    expect(workers[3]!.terminated).toBe(true);
 
     const garbled = runMock(weather, {}, { createWorker });
-    workers[3]!.reply({ ok: true, content: 'x', ms: 1 }, -1);
+    workers[4]!.ready();
+    workers[4]!.reply({ ok: true, content: 'x', ms: 1 }, -1);
     expect(await garbled).toMatchObject({ ok: false, error: "The mock's answer was not understood." });
-    expect(workers[3]!.terminated).toBe(true);
+    expect(workers[4]!.terminated).toBe(true);
+
+    // A reply before the worker said it was ready is not understood either, and nothing is sent.
+    const early = runMock(weather, {}, { createWorker });
+    workers[5]!.reply({ ok: true, content: 'x', ms: 1 }, 1);
+    expect(await early).toMatchObject({ ok: false, error: "The mock's answer was not understood." });
+    expect(workers[5]!.sent).toEqual([]);
   });
 
   it('resolves when the worker cannot be created or sent the arguments', async () => {
@@ -589,8 +888,9 @@ describe('runMock', () => {
 
     const worker = new FakeWorker();
     worker.refuse = new Error('function could not be cloned');
-    const unsent = await runMock(weather, { fn: 1 }, { createWorker: () => worker });
-    expect(unsent).toMatchObject({
+    const unsent = runMock(weather, { fn: 1 }, { createWorker: () => worker });
+    worker.ready();
+    expect(await unsent).toMatchObject({
       ok: false,
       error: 'The arguments could not be sent to the mock (function could not be cloned).',
     });
@@ -598,12 +898,17 @@ describe('runMock', () => {
   });
 
   it('runs a function mock end to end in a locked-down realm', async () => {
-    // What src/workers/mock.worker.ts does, with a node:vm context in place of the worker's scope.
+    // What src/workers/mock.worker.ts does, with a node:vm context in place of the worker's scope: lock
+    // down, say it is ready, run the one request.
     class RealmWorker extends FakeWorker {
+      readonly #realm = lockedRealm();
+      constructor() {
+        super();
+        queueMicrotask(() => this.ready());
+      }
       override postMessage(request: MockRequest): void {
         super.postMessage(request);
-        const { run } = lockedRealm();
-        void run(request.code, request.args).then((outcome) => this.reply({ ...outcome, ms: 1 }));
+        void this.#realm.run(request.code, request.args).then((outcome) => this.reply({ ...outcome, ms: 1 }));
       }
     }
     const result = await runMock(
@@ -619,12 +924,12 @@ describe('runMock', () => {
       ms: 1,
     });
     const leak = await runMock(
-      { kind: 'function', code: "return fetch('https://example.com');" },
+      { kind: 'function', code: "return indexedDB.open('sandpit');" },
       {},
       {
         createWorker: () => new RealmWorker(),
       },
     );
-    expect(leak).toEqual({ ok: false, error: 'ReferenceError: fetch is not defined', ms: 1 });
+    expect(leak).toEqual({ ok: false, error: 'ReferenceError: indexedDB is not defined', ms: 1 });
   });
 });

@@ -115,10 +115,11 @@ export function buildChatRequest(setup: ChatSetup, model: ModelInfo | null): Bui
 }
 
 /** One conversation message as the API takes it. */
-function messageParam(m: ChatMessage): ChatCompletionMessageParam {
+export function messageParam(m: ChatMessage): ChatCompletionMessageParam {
   if (m.role === 'tool') return { role: 'tool', tool_call_id: m.toolCallId ?? '', content: m.content };
   if (m.role === 'assistant' && m.toolCalls?.length) {
-    // No `content` key without text: the recorded tool loops send it that way.
+    // No `content` key without text, as the recorded three-turn loop sends it (another recording sends
+    // `content: null`; the API takes both alike).
     return {
       role: 'assistant',
       ...(m.content && { content: m.content }),

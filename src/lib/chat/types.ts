@@ -25,6 +25,8 @@ export interface AnswerInfo {
   end: RunEnd;
   refusal: string | null;
   metrics: AnswerMetrics;
+  /** With n > 1 and tool calls: each choice's calls (the message's `toolCalls` are the chosen one's). */
+  choiceToolCalls?: ToolCall[][];
   /** The JSON format the answer was asked for: its text is then checked as JSON (and against the schema). */
   format?: AnswerFormat;
 }

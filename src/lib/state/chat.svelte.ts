@@ -4,7 +4,7 @@ import type { ApiProblem } from '../api/problems';
 import { fieldForParam, type FieldRef, type SentParts } from '../chat/fields';
 import { newId } from '../chat/ids';
 import { loadMarkdown } from '../markdown/load';
-import { buildChatRequest, type BuiltRequest } from '../chat/request';
+import { buildChatRequest, messageParam, type BuiltRequest } from '../chat/request';
 import type { PromptMessage, PromptToolChoice } from '../tokens/count';
 import type {
   AnswerFormat,
@@ -81,6 +81,8 @@ export class ChatState {
   #loopTag: { id: string; step: number } | null = null;
   #describe = $state.raw<((id: string) => ModelInfo) | null>(null);
   #sending = $state(false);
+  /** Set while work outside a run continues the conversation (the tool loop's mocks): how to stop it. */
+  #hold = $state.raw<(() => void) | null>(null);
 
   constructor(
     store: RecordStore,
@@ -130,29 +132,24 @@ export class ChatState {
 
   /** True from Send until the run ends, including while the code that sends loads. */
   get running(): boolean {
-    return this.#sending || (this.run?.running ?? false);
+    return this.#sending || this.#hold !== null || (this.run?.running ?? false);
   }
+
+  /**
+   * Holds the conversation as if a run were on its way (edits and Send wait; Stop shows) while something
+   * else works for it, e.g. the mocks of an auto-run step; `stop` is what Stop then calls. null releases it.
+   */
+  holdFor = (stop: (() => void) | null): void => {
+    this.#hold = stop;
+  };
 
   /** The messages the prompt-token count covers: the conversation plus the message being written. */
   get promptMessages(): PromptMessage[] {
     const list: PromptMessage[] = this.systemPrompt.trim()
       ? [{ role: 'system', content: this.systemPrompt }]
       : [];
-    for (const m of this.messages) {
-      if (m.role === 'tool')
-        list.push({ role: 'tool', content: m.content, tool_call_id: m.toolCallId ?? '' });
-      else if (m.toolCalls?.length) {
-        list.push({
-          role: m.role,
-          content: m.content || null,
-          tool_calls: m.toolCalls.map((c) => ({
-            id: c.id,
-            type: 'function',
-            function: { name: c.name, arguments: c.arguments },
-          })),
-        });
-      } else list.push({ role: m.role, content: m.content });
-    }
+    // The messages as the request sends them (tool calls and results included).
+    for (const m of this.messages) list.push(messageParam(m) as PromptMessage);
     if (this.composer.trim()) list.push({ role: this.composerRole, content: this.composer });
     return list;
   }
@@ -240,7 +237,13 @@ export class ChatState {
     if (this.running) return;
     this.messages = this.messages.map((m) =>
       m.id === id && m.answer && choice < m.answer.choices.length
-        ? { ...m, content: m.answer.choices[choice]!, answer: { ...m.answer, choice } }
+        ? {
+            ...m,
+            content: m.answer.choices[choice]!,
+            answer: { ...m.answer, choice },
+            // Each choice continues with its own calls (none for a choice that answered in text).
+            ...(m.answer.choiceToolCalls && { toolCalls: m.answer.choiceToolCalls[choice] ?? [] }),
+          }
         : m,
     );
   };
@@ -285,6 +288,7 @@ export class ChatState {
   };
 
   stop = (): void => {
+    this.#hold?.();
     this.run?.stop();
   };
 
@@ -312,11 +316,13 @@ export class ChatState {
 
   /**
    * Adds one `tool` message per pending call, with the result given for it, and sends the conversation.
-   * `loop` tags the run as a step of an auto-run loop.
+   * `loop` tags the run as a step of an auto-run loop. Resolves to why nothing was sent, or null.
    */
-  submitToolResults = async (loop?: { id: string; step: number }): Promise<void> => {
+  submitToolResults = async (loop?: { id: string; step: number }): Promise<string | null> => {
     const calls = this.pendingToolCalls;
-    if (this.running || calls.length === 0 || this.toolResultsProblem) return;
+    if (calls.length === 0) return 'No tool call is waiting for its result.';
+    if (this.running) return 'A request is already on its way.';
+    if (this.toolResultsProblem) return this.toolResultsProblem;
     const results = calls.map((c) => ({
       id: newId(),
       role: 'tool' as const,
@@ -328,7 +334,8 @@ export class ChatState {
     for (const c of calls) delete rest[c.id];
     this.toolResults = rest;
     this.#loopTag = loop ?? null;
-    await this.#execute(loop !== undefined);
+    const started = await this.#execute(loop !== undefined);
+    return started ? null : (this.setupProblems[0]?.message ?? 'The request could not be sent.');
   };
 
   /** Called after every run ends (the tool loop continues the conversation from there). */
@@ -341,8 +348,9 @@ export class ChatState {
     this.inspected = (await this.#store.get(runRecord, runId)) ?? null;
   };
 
-  async #execute(auto = false): Promise<void> {
-    if (this.#sending) return;
+  /** Builds and sends the request; resolves to whether a run started. */
+  async #execute(auto = false): Promise<boolean> {
+    if (this.#sending) return false;
     this.#sending = true;
     const before = this.run;
     try {
@@ -353,11 +361,28 @@ export class ChatState {
     }
     // Only a run this call started (a setup problem starts none).
     const run = this.run;
-    if (run && run !== before && !run.running) await this.#afterRun?.({ end: run.status, auto });
+    if (!run || run === before) return false;
+    if (!run.running) await this.#afterRun?.({ end: run.status, auto });
+    return true;
   }
 
   async #send(): Promise<void> {
     this.activated = true;
+    // Tools and a JSON schema are parsed by the kit: the request cannot be judged before it is there.
+    if (this.tools.inUse || this.params.response_format === 'json_schema') {
+      try {
+        await this.tools.ready();
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        this.setupProblems = [
+          {
+            field: 'messages',
+            message: `The code that checks tools and schemas could not be loaded (${why}). Check your network connection and reload the page.`,
+          },
+        ];
+        return;
+      }
+    }
     const first = this.request;
     if (!first.ok) {
       this.setupProblems = first.problems;
@@ -368,7 +393,6 @@ export class ChatState {
     let failure: ApiProblem | null = request.ok ? null : request.problem;
     if (!failure) {
       try {
-        if (this.tools.inUse || this.params.response_format === 'json_schema') await this.tools.ready();
         runner = await loadRunner();
         // The model's rules come from the catalog: the request is built with them, never without.
         this.#describe ??= runner.describeModel;
@@ -468,12 +492,15 @@ export class ChatState {
       ) ?? null;
     run.settle(outcome, metrics);
     const choices = outcome.assembled.choices;
-    const calls: ToolCall[] = (choices[0]?.toolCalls ?? []).map((c) => ({
-      // A server that sends no call id still needs one: the result must name its call.
-      id: c.id ?? `call_${newId()}`,
-      name: c.name,
-      arguments: c.arguments,
-    }));
+    const perChoice: ToolCall[][] = choices.map((choice) =>
+      choice.toolCalls.map((c) => ({
+        // A server that sends no call id still needs one: the result must name its call.
+        id: c.id ?? `call_${newId()}`,
+        name: c.name,
+        arguments: c.arguments,
+      })),
+    );
+    const calls = perChoice[0] ?? [];
     if (metrics && (calls.length || choices.some((c) => c.content || c.refusal))) {
       const id = newId();
       const answer = {
@@ -484,6 +511,7 @@ export class ChatState {
         refusal: choices[0]?.refusal ?? null,
         metrics,
         ...answerFormat(run.body),
+        ...(perChoice.length > 1 && perChoice.some((c) => c.length) && { choiceToolCalls: perChoice }),
       };
       this.messages = [
         ...this.messages,

@@ -13,8 +13,8 @@ export type MockState = { running: true } | (MockResult & { running: false });
 /**
  * Answers tool calls with the tools' mocks: one call at a time on request ("Run mock"), or, with
  * "Auto-run tools", the whole loop: call → mocks → the next request, until the model answers in text,
- * a mock cannot answer, the user stops a run, or the step limit is reached. Each step is a run of its
- * own, in the conversation and in the saved runs.
+ * a mock cannot answer, the user presses Stop (during a request or during the mocks), or the step limit
+ * is reached. Each step is a run of its own, in the conversation and in the saved runs.
  */
 export class ToolLoop {
   /** Per call id: the last mock run. */
@@ -37,15 +37,22 @@ export class ToolLoop {
   }
 
   /** Runs the mock of the tool a call names, and puts its result in the call's result box. */
-  runMock = async (call: ToolCall): Promise<MockResult> => {
+  runMock = async (call: ToolCall, signal?: AbortSignal): Promise<MockResult> => {
     this.mocks = { ...this.mocks, [call.id]: { running: true } };
-    const result = await this.#mock(call);
+    let result = await this.#mock(call, signal);
+    if (result.ok && result.content.trim() === '') {
+      result = {
+        ok: false,
+        ms: result.ms,
+        error: 'The mock returned an empty result: return something, e.g. {}.',
+      };
+    }
     this.mocks = { ...this.mocks, [call.id]: { ...result, running: false } };
     if (result.ok) this.#chat.setToolResult(call.id, result.content);
     return result;
   };
 
-  async #mock(call: ToolCall): Promise<MockResult> {
+  async #mock(call: ToolCall, signal?: AbortSignal): Promise<MockResult> {
     const spec = this.#tools.mockFor(call.name);
     if (!this.#tools.toolNamed(call.name)) {
       return { ok: false, ms: 0, error: `${call.name} is not one of your enabled tools, so it has no mock.` };
@@ -58,7 +65,7 @@ export class ToolLoop {
     }
     try {
       const runner = await loadMockRunner();
-      return await runner.runMock(spec, args);
+      return await runner.runMock(spec, args, signal ? { signal } : {});
     } catch (err) {
       return { ok: false, ms: 0, error: `The mock runner could not load (${String(err)}).` };
     }
@@ -70,6 +77,8 @@ export class ToolLoop {
       this.#loopId = newId();
       this.status = null;
     }
+    // The cards of earlier calls are no longer waiting: their mock results are done with.
+    this.mocks = {};
     const calls = this.#chat.pendingToolCalls;
     if (!this.#tools.autoRun || calls.length === 0) {
       if (ended.auto && calls.length === 0 && ended.end === 'done') {
@@ -85,16 +94,33 @@ export class ToolLoop {
       this.status = `Auto-run stopped after ${this.step} steps (the step limit): the model is still calling tools. Submit the results yourself, or raise the limit.`;
       return;
     }
+    // The conversation is held while the mocks run, so nothing can come between the calls and their
+    // results; Stop aborts the mocks.
+    const controller = new AbortController();
+    this.#chat.holdFor(() => controller.abort());
     this.busy = true;
     this.status = `Auto-run step ${this.step + 1} of at most ${this.#tools.maxSteps}: running ${calls.length} mock${calls.length === 1 ? '' : 's'}…`;
-    const results = await Promise.all(calls.map((c) => this.runMock(c)));
-    this.busy = false;
+    let results: MockResult[];
+    try {
+      results = await Promise.all(calls.map((c) => this.runMock(c, controller.signal)));
+    } finally {
+      this.busy = false;
+      this.#chat.holdFor(null);
+    }
+    if (controller.signal.aborted) {
+      this.status = 'Auto-run stopped before the results were sent.';
+      return;
+    }
     const failed = calls.filter((_, i) => !results[i]!.ok);
     if (failed.length) {
       this.status = `Auto-run paused: no result for ${failed.map((c) => c.name).join(', ')} (see the call). Type it, then Submit tool results.`;
       return;
     }
     this.step += 1;
-    await this.#chat.submitToolResults({ id: this.#loopId, step: this.step });
+    const problem = await this.#chat.submitToolResults({ id: this.#loopId, step: this.step });
+    if (problem) {
+      this.step -= 1;
+      this.status = `Auto-run paused: ${problem}`;
+    }
   };
 }

@@ -81,7 +81,7 @@ export class ToolsState {
     return this.#loading;
   };
 
-  /** True when a request needs the kit: a tool is enabled, or the format is a JSON schema. */
+  /** True when a tool is enabled: the request then needs the kit (as it does for a JSON schema format). */
   get inUse(): boolean {
     return this.tools.some((t) => t.enabled);
   }
@@ -110,11 +110,7 @@ export class ToolsState {
     const format = this.format;
     if (!format) return null;
     if (format.ok) return { ok: true, format: format.format };
-    const first = format.problems[0];
-    return {
-      ok: false,
-      message: first ? `line ${first.line}, column ${first.column}: ${first.message}` : 'not valid',
-    };
+    return { ok: false, message: firstProblem(format.problems) };
   });
 
   /** The enabled tool a call names, if there is one. */
@@ -224,11 +220,11 @@ function entryOf(view: ToolView): ToolEntry {
   const { draft, parse } = view;
   if (!parse) return { id: draft.id, ok: false, label: view.label, message: 'still loading.' };
   if (parse.ok) return { id: draft.id, ok: true, tool: parse.tool };
-  const first = parse.problems[0];
-  return {
-    id: draft.id,
-    ok: false,
-    label: view.label,
-    message: first ? `line ${first.line}, column ${first.column}: ${first.message}` : 'not valid.',
-  };
+  return { id: draft.id, ok: false, label: view.label, message: firstProblem(parse.problems) };
+}
+
+/** The first problem of a text that does not parse, with where it is. */
+function firstProblem(problems: readonly { line: number; column: number; message: string }[]): string {
+  const first = problems[0];
+  return first ? `line ${first.line}, column ${first.column}: ${first.message}` : 'not valid.';
 }

@@ -50,6 +50,7 @@ const messageSchema = v.object({
       end: endSchema,
       refusal: v.nullable(v.string()),
       metrics: metricsSchema,
+      choiceToolCalls: v.optional(v.array(v.array(toolCallSchema))),
       format: v.optional(
         v.variant('type', [
           v.object({ type: v.literal('json_object') }),

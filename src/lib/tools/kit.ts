@@ -6,11 +6,10 @@
 import { applyEdits, modify } from 'jsonc-parser';
 import type { EditorMarker } from '../editor/markers';
 import { formatPath, locatePath } from './json-text';
-import type { LintIssue } from './strict-lint';
+import { lintStrictSchema, type LintIssue } from './strict-lint';
+import type { JsonPath } from './json-text';
 
-export { parseJsonText, locatePath, formatPath, lineColumn } from './json-text';
-export { lintStrictSchema } from './strict-lint';
-export { validateValue, checkArguments } from './validate';
+export { checkArguments } from './validate';
 export {
   parseTool,
   parseResponseFormat,
@@ -51,3 +50,21 @@ export function lintMarkers(
   });
 }
 export { checkStructured, type StructuredCheck } from './structured';
+
+/**
+ * Strict mode's rules as editor markers for a schema inside an editor's text (`at` is the schema's path
+ * there): errors when strict mode is on (the API refuses the schema), notes of what turning it on would
+ * take when it is off.
+ */
+export function strictMarkers(
+  text: string,
+  schema: unknown,
+  at: { root: 'parameters' | 'response'; path: JsonPath; strict: boolean },
+): EditorMarker[] {
+  if (schema === undefined) return [];
+  const issues = lintStrictSchema(schema, { root: at.root }).map((i) => ({
+    ...i,
+    path: [...at.path, ...i.path],
+  }));
+  return lintMarkers(text, issues, at.strict ? 'error' : 'info');
+}

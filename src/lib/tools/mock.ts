@@ -15,14 +15,23 @@ export type MockResult = { ok: true; content: string; ms: number } | { ok: false
 /** A mock's answer before it is timed. */
 export type MockOutcome = { ok: true; content: string } | { ok: false; error: string };
 
-/** How long a function mock may run before its worker is stopped. */
+/** How long a function mock may run before its worker is stopped, from the moment the worker is ready. */
 export const MOCK_TIME_LIMIT_MS = 2000;
+
+/**
+ * How long the mock worker may take to start (load, lock itself down and say it is ready). Apart from
+ * {@link MOCK_TIME_LIMIT_MS} and generous: a first start may load the worker's chunk over a slow network.
+ */
+export const MOCK_START_LIMIT_MS = 15_000;
 
 /** A function body to start from: it receives the call's parsed arguments as `args`. */
 export const MOCK_FUNCTION_EXAMPLE = `const { city, unit = 'celsius' } = args;
 return { city, unit, temperature: 21, conditions: 'sunny' };`;
 
-/** The one message the mock worker is sent: the function body and the call's parsed arguments. */
+/**
+ * The one message the mock worker is sent, once it is ready: the function body and the call's parsed
+ * arguments.
+ */
 export interface MockRequest {
   id: number;
   code: string;
@@ -31,6 +40,14 @@ export interface MockRequest {
 
 /** The mock worker's one reply; `ms` is the time spent compiling and running the function. */
 export type MockReply = { id: number } & MockResult;
+
+/** The mock worker's first message: it has locked itself down and waits for its {@link MockRequest}. */
+export interface MockReady {
+  ready: true;
+}
+
+/** What the mock worker posts: {@link MockReady} once, then, for the request, one {@link MockReply}. */
+export type MockWorkerMessage = MockReady | MockReply;
 
 /**
  * The tool message's content for what a function mock returned: a string as it is, anything else as JSON.
