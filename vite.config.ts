@@ -23,6 +23,26 @@ export default defineConfig({
     sourcemap: true,
     // The first load must not pull the SDK, the catalog or other heavy parts: they are dynamic imports.
     modulePreload: { polyfill: false },
+    rolldownOptions: {
+      output: {
+        // What the first load and the lazy parts share (the Svelte runtime, storage and its schemas)
+        // goes in one chunk rather than a dozen small ones: each file compresses apart, and costs a
+        // request. Only modules the page loads anyway belong here.
+        codeSplitting: {
+          groups: [
+            {
+              name: 'core',
+              test: (id: string) =>
+                /node_modules[\\/](svelte|clsx|esm-env|valibot|idb-keyval)[\\/]/.test(id) ||
+                (/src[\\/]lib[\\/](storage|state[\\/]autosave|chat[\\/]ids|api[\\/]problems|format|models[\\/](params|types))/.test(
+                  id,
+                ) &&
+                  !id.includes('history-records')),
+            },
+          ],
+        },
+      },
+    },
   },
   worker: { format: 'es' },
   optimizeDeps: {

@@ -141,7 +141,7 @@ test.describe('Tools: recorded tool streams', () => {
     await api.queue({
       kind: 'replay',
       fixture: 'openai-python__test_parse_multiple_pydantic_tools.sse',
-      chunkDelayMs: 40,
+      chunkDelayMs: 150, // about 4 s of streaming: time to see the calls assemble, even on a busy machine
     });
     await openChat(page, api);
     await importTools(page, PARALLEL_TOOLS);

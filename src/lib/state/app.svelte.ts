@@ -4,9 +4,11 @@ import { RecordStore, type RecordStoreOptions } from '../storage';
 import { ChatState } from './chat.svelte';
 import { ConnectionState } from './connection.svelte';
 import type { EmbeddingsState } from './embeddings.svelte';
+import type { HistoryState } from './history.svelte';
 import { Credentials } from './credentials.svelte';
 import { SettingsState } from './settings.svelte';
 import { StorageStatus } from './storage-status.svelte';
+import type { SetupSharing } from './sharing.svelte';
 import { ToolLoop } from './tool-loop.svelte';
 import { ToolsState } from './tools.svelte';
 
@@ -19,9 +21,12 @@ export class AppState {
   readonly chat: ChatState;
   readonly tools: ToolsState;
   readonly loop: ToolLoop;
+  /** Share links, once {@link loadSharing} has loaded them. */
+  sharing = $state.raw<SetupSharing | null>(null);
   #store: RecordStore;
   #embeddings = $state.raw<EmbeddingsState | null>(null);
   #loadingLab: Promise<EmbeddingsState> | null = null;
+  #loadingHistory: Promise<HistoryState> | null = null;
 
   constructor(parts: {
     storage: StorageStatus;
@@ -40,6 +45,43 @@ export class AppState {
     this.tools = parts.chat.tools;
     this.loop = parts.loop;
     this.#store = parts.store;
+    // Every saved run is indexed for the history (its code loads with the first run).
+    // A failure to index is repaired when the history next opens (it indexes runs it finds without one).
+    this.chat.onRunSaved((data) => {
+      this.loadHistory()
+        .then((h) => h.added({ recordKind: 'run', data }))
+        .catch(() => undefined);
+    });
+  }
+
+  /** Loads share links (compression, validation): on a page opened from a link, or on Share link. */
+  loadSharing = async (): Promise<SetupSharing> => {
+    const { SetupSharing } = await import('./sharing.svelte');
+    this.sharing ??= new SetupSharing(this);
+    return this.sharing;
+  };
+
+  /**
+   * The history of saved runs: its state and index load with the History section or the first saved run,
+   * not with the page.
+   */
+  loadHistory = (): Promise<HistoryState> => {
+    this.#loadingHistory ??= import('./history.svelte')
+      .then(async (m) => {
+        const history = new m.HistoryState(this, this.#store);
+        await history.load();
+        return history;
+      })
+      .catch((err: unknown) => {
+        this.#loadingHistory = null;
+        throw err;
+      });
+    return this.#loadingHistory;
+  };
+
+  /** True once the embeddings lab has loaded. */
+  get labLoaded(): boolean {
+    return this.#embeddings !== null;
   }
 
   /** The embeddings lab, once {@link loadLab} has loaded it (its components mount only then). */
@@ -58,6 +100,11 @@ export class AppState {
       .then((lab) => {
         this.#embeddings = lab;
         lab.autosave();
+        lab.onRunSaved((data) => {
+          this.loadHistory()
+            .then((h) => h.added({ recordKind: 'embeddings-run', data }))
+            .catch(() => undefined);
+        });
         return lab;
       })
       .catch((err: unknown) => {

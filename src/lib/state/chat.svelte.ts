@@ -79,6 +79,7 @@ export class ChatState {
   #connection: ConnectionState;
   #afterRun: ((ended: { end: string; auto: boolean }) => Promise<void>) | null = null;
   #loopTag: { id: string; step: number } | null = null;
+  #onSaved: ((record: ChatRunRecord) => void) | null = null;
   #describe = $state.raw<((id: string) => ModelInfo) | null>(null);
   #sending = $state(false);
   /** Set while work outside a run continues the conversation (the tool loop's mocks): how to stop it. */
@@ -189,6 +190,28 @@ export class ChatState {
   get hasContent(): boolean {
     return this.messages.length > 0 || this.systemPrompt.trim() !== '' || this.composer.trim() !== '';
   }
+
+  /**
+   * Replaces the playground's conversation and parameters (opening a saved run or a shared link). Refused
+   * while an answer is on its way; returns whether it happened.
+   */
+  restore = (
+    setup: Pick<ChatDraft, 'model' | 'systemPrompt' | 'messages' | 'params' | 'stream'>,
+  ): boolean => {
+    if (this.running) return false;
+    this.model = setup.model;
+    this.systemPrompt = setup.systemPrompt;
+    this.messages = setup.messages;
+    this.params = setup.params;
+    this.stream = setup.stream;
+    this.composer = '';
+    this.toolResults = {};
+    this.setupProblems = [];
+    this.problemField = null;
+    this.run = null;
+    this.runMessageId = null;
+    return true;
+  };
 
   /** Loads the catalog and the SDK in the background, once the user turns to the chat. */
   activate = (): void => {
@@ -337,6 +360,11 @@ export class ChatState {
     const started = await this.#execute(loop !== undefined);
     return started ? null : (this.setupProblems[0]?.message ?? 'The request could not be sent.');
   };
+
+  /** Called with every run once it is saved (the history indexes it). */
+  onRunSaved(listener: (record: ChatRunRecord) => void): void {
+    this.#onSaved = listener;
+  }
 
   /** Called after every run ends (the tool loop continues the conversation from there). */
   onRunEnd(listener: (ended: { end: string; auto: boolean }) => Promise<void>): void {
@@ -552,7 +580,7 @@ export class ChatState {
       response: outcome.response,
     };
     this.inspected = record;
-    void this.#store.put(runRecord, record, run.id);
+    void this.#store.put(runRecord, record, run.id).then(() => this.#onSaved?.(record));
   }
 }
 

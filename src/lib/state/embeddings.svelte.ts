@@ -105,6 +105,7 @@ export class EmbeddingsState {
   #connection: ConnectionState;
   #describe = $state.raw<((id: string) => ModelInfo) | null>(null);
   #counter: TokenCounter | null = null;
+  #onSaved: ((record: EmbeddingsRunRecord) => void) | null = null;
   #math: Promise<EmbeddingsMath> | null = null;
   /**
    * The result's vectors packed into one Float32Array, once: handing the worker a packed matrix is
@@ -167,6 +168,30 @@ export class EmbeddingsState {
       dimensions: this.dimensions,
       query: this.query,
     };
+  }
+
+  /**
+   * Replaces the texts, model and dimensions (opening a saved run or a shared link); the last result
+   * goes, since it no longer answers these texts. Refused while a run is on its way.
+   */
+  restore = (setup: { text: string; model: string; dimensions: number | null; query?: string }): boolean => {
+    if (this.status === 'running') return false;
+    this.text = setup.text;
+    this.model = setup.model;
+    this.dimensions = setup.dimensions;
+    this.query = setup.query ?? '';
+    this.result = null;
+    this.similarity = null;
+    this.projection = null;
+    this.ranking = null;
+    this.rankingFor = null;
+    this.problem = null;
+    return true;
+  };
+
+  /** Called with every run once it is saved (the history indexes it). */
+  onRunSaved(listener: (record: EmbeddingsRunRecord) => void): void {
+    this.#onSaved = listener;
   }
 
   /** Saves every change as it happens (see `saveOnChange`). */
@@ -511,6 +536,7 @@ export class EmbeddingsState {
       totalMs: result.totalMs,
     };
     await this.#store.put(embeddingsRunRecord, record, result.runId);
+    this.#onSaved?.(record);
   }
 
   #matrix(result: LabResult): Promise<Matrix> {

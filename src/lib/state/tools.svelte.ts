@@ -194,6 +194,30 @@ export class ToolsState {
     }
   };
 
+  /**
+   * Replaces the tools and the schema (opening a saved run or a shared link). Auto-run is turned off: a
+   * restored setup must not start paid requests by itself.
+   */
+  restore = (setup: {
+    tools: readonly { text: string; enabled?: boolean; mock?: ToolDraft['mock'] }[];
+    choice: ToolChoice | undefined;
+    parallel: boolean;
+    schemaText: string;
+  }): void => {
+    this.tools = setup.tools.map((t) => ({
+      id: newId(),
+      text: t.text,
+      enabled: t.enabled ?? true,
+      mock: t.mock ?? { kind: 'none', reply: '', code: '' },
+    }));
+    this.selected = this.tools[0]?.id ?? null;
+    this.choice = setup.choice;
+    this.parallel = setup.parallel;
+    this.schemaText = setup.schemaText;
+    this.autoRun = false;
+    this.importNote = null;
+  };
+
   /** Starts the schema editor from a template. */
   useFormatTemplate = (templateId: string): void => {
     const template = this.#kit?.FORMAT_TEMPLATES.find((t) => t.id === templateId);

@@ -31,6 +31,8 @@ export {
 } from './schemas';
 export { chatDraftRecord, runRecord, type ChatDraft, type ChatRunRecord } from './chat-records';
 export { toolsDraftRecord, type ToolDraft, type ToolsDraft } from './tool-records';
+// The history's records (./history-records) are imported by the history code alone, which loads on
+// first use: exported from here, their definitions would run with the first load.
 export {
   embeddingCacheRecord,
   embeddingsDraftRecord,
