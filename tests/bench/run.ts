@@ -7,6 +7,7 @@ import { benchEmbeddings } from './embeddings';
 import { benchEmbeddingsBrowser } from './embeddings-browser';
 import { benchMarkdown } from './markdown';
 import { benchMonaco } from './monaco';
+import { benchHistory } from './history';
 
 /**
  * `npm run bench`: prints each budget as a ratio against its baseline, measured in this process.
@@ -107,6 +108,11 @@ failures.push(...lab.failures);
 const monaco = await benchMonaco(DIST);
 for (const line of monaco.lines) console.log(line);
 failures.push(...monaco.failures);
+
+// 6. The history with 5,000 saved runs: listing, search, saving a run's entry.
+const history = await benchHistory();
+for (const line of history.lines) console.log(line);
+failures.push(...history.failures);
 
 if (failures.length) {
   console.error(`\nOver budget:\n- ${failures.join('\n- ')}`);

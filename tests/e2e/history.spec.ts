@@ -86,7 +86,7 @@ test.describe('History', () => {
     await expect(history.getByRole('article')).toHaveCount(1);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      history.getByRole('button', { name: /^Export/ }).click(),
+      history.getByRole('button', { name: 'Export', exact: true }).click(),
     ]);
     const file = readFileSync((await download.path())!, 'utf8');
     expect(file).not.toContain(api.key);
@@ -121,7 +121,7 @@ test.describe('History', () => {
     // The imported run is the exported one: exporting it again gives the same runs.
     const [again] = await Promise.all([
       other.waitForEvent('download'),
-      fresh.getByRole('button', { name: /^Export/ }).click(),
+      fresh.getByRole('button', { name: 'Export', exact: true }).click(),
     ]);
     const reexported = JSON.parse(readFileSync((await again.path())!, 'utf8')) as { runs: unknown[] };
     expect(reexported.runs).toEqual((JSON.parse(file) as { runs: unknown[] }).runs);
@@ -129,5 +129,36 @@ test.describe('History', () => {
     expect(await dumpBrowserStorage(other)).not.toContain(api.key);
     expect(await dumpBrowserStorage(page)).not.toContain(api.key);
     await context.close();
+  });
+
+  test('Compare: the parameters that differ, the outputs with a word diff, and a chart', async ({
+    page,
+    api,
+  }) => {
+    await openChat(page, api);
+    await page.getByRole('spinbutton', { name: 'Temperature value' }).fill('0.2');
+    await send(page, 'Describe the sea at dawn');
+    await expect(lastAnswer(page)).toContainText('You said');
+    await page.getByRole('button', { name: 'Delete turn 2' }).click();
+    await page.getByRole('button', { name: 'Delete turn 1' }).click();
+    await page.getByRole('spinbutton', { name: 'Temperature value' }).fill('0.9');
+    await send(page, 'Describe the sea at dusk');
+    await expect(lastAnswer(page)).toContainText('dusk');
+
+    const history = await openHistory(page);
+    await expect(history.getByRole('button', { name: 'Compare' })).toBeDisabled();
+    await history.getByRole('checkbox', { name: 'Select Describe the sea at dawn' }).check();
+    await history.getByRole('checkbox', { name: 'Select Describe the sea at dusk' }).check();
+    await history.getByRole('button', { name: 'Compare' }).click();
+
+    const compare = history.getByRole('region', { name: 'Compare runs' });
+    await expect(compare.getByRole('rowheader', { name: 'temperature (differs)' })).toBeVisible();
+    await expect(compare.getByRole('rowheader', { name: 'model', exact: true })).toBeVisible();
+    // The first ticked run is the base; the other shows its words against it.
+    const second = compare.getByRole('article', { name: 'output of Describe the sea at dusk' });
+    await expect(second.locator('ins')).toContainText('dusk');
+    await expect(second.locator('del')).toContainText('dawn');
+    await expect(compare.getByRole('img', { name: /Latency, tokens and cost/ })).toBeVisible();
+    await expect(compare.getByRole('table').last().getByRole('row')).toHaveCount(3);
   });
 });

@@ -1,9 +1,29 @@
 /**
- * chart.js with only what the lab draws (scatter plots with tooltips), registered once. Reached only
- * through {@link loadChart}'s dynamic import, so chart.js stays out of the first load.
+ * chart.js with only what Sandpit draws (the lab's scatter plots, Compare's bar charts, with tooltips
+ * and legends), registered once. Reached only through {@link loadChart}'s dynamic import, so chart.js
+ * stays out of the first load.
  */
-import { Chart, LinearScale, PointElement, ScatterController, Tooltip } from 'chart.js';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  PointElement,
+  ScatterController,
+  Tooltip,
+} from 'chart.js';
 
-Chart.register(ScatterController, LinearScale, PointElement, Tooltip);
+Chart.register(
+  ScatterController,
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  PointElement,
+  Tooltip,
+  Legend,
+);
 
 export { Chart };

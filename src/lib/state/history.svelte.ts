@@ -11,6 +11,7 @@ import {
   type HistoryFilters,
   type HistoryPatch,
   type RunData,
+  type SavedRun,
 } from '../history';
 import type { RecordStore } from '../storage';
 import type { AppState } from './app.svelte';
@@ -37,6 +38,8 @@ export class HistoryState {
   /** The last deletion, until it is undone or another replaces it. */
   deleted = $state.raw<{ title: string; undo: () => Promise<unknown> } | null>(null);
   notice = $state.raw<{ ok: boolean; text: string } | null>(null);
+  /** The runs Compare shows (2 to 4), once read. */
+  compared = $state.raw<SavedRun[] | null>(null);
 
   readonly #index = $derived(buildSearchIndex(this.entries));
   readonly visible: HistoryEntry[] = $derived(search(this.#index, this.query, this.filters));
@@ -72,6 +75,12 @@ export class HistoryState {
   toggleSelected = (id: string, on: boolean): void => {
     const others = this.selected.filter((s) => s !== id);
     this.selected = on ? [...others, id] : others;
+  };
+
+  /** Reads the 2 to 4 selected runs for Compare. */
+  compare = async (): Promise<void> => {
+    if (this.selected.length < 2 || this.selected.length > 4) return;
+    this.compared = await this.#store.load(this.selected);
   };
 
   /** Deletes a run and its entry; Undo puts both back. */
