@@ -66,7 +66,7 @@ test.describe('History', () => {
 
     await runs.getByRole('button', { name: 'Delete Lighthouse fork' }).click();
     await expect(runs.getByRole('article')).toHaveCount(2);
-    await history.getByRole('button', { name: 'Undo' }).click();
+    await history.getByRole('button', { name: 'Undo', exact: true }).click();
     await expect(runs.getByRole('article', { name: 'run Lighthouse fork' })).toBeVisible();
     await page.reload();
     await expect(

@@ -68,6 +68,12 @@ test.describe('Share link', () => {
     await expect(other.getByRole('textbox', { name: 'API key' })).toHaveValue('');
     expect(new URL(other.url()).hash).toBe('');
     expect(await dumpBrowserStorage(other)).not.toContain(api.key);
+    // Undo brings back what the playground held before the link.
+    await other.getByRole('button', { name: 'Undo' }).click();
+    await expect(other.getByRole('textbox', { name: 'System prompt' })).toHaveValue('');
+    await expect(
+      other.getByRole('status').filter({ hasText: 'Your setup is back as it was.' }),
+    ).toBeVisible();
     await context.close();
   });
 

@@ -8,6 +8,7 @@ import {
   BarElement,
   CategoryScale,
   Chart,
+  Colors,
   Legend,
   LinearScale,
   PointElement,
@@ -24,6 +25,7 @@ Chart.register(
   PointElement,
   Tooltip,
   Legend,
+  Colors,
 );
 
 export { Chart };

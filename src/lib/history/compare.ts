@@ -90,7 +90,10 @@ export function compareRuns(runs: readonly SavedRun[]): { runs: ComparedRun[]; p
 
 /** The words of `text` against `base`: what it adds, what it lacks, what they share. */
 export function wordDiff(base: string, text: string): DiffPart[] {
-  return diffWords(base, text).map((part) => ({
+  // Long answers that differ everywhere could take seconds to diff: past 200 ms, show the text as is.
+  const parts = diffWords(base, text, { timeout: 200 });
+  if (!parts) return [{ value: text, added: false, removed: false }];
+  return parts.map((part) => ({
     value: part.value,
     added: part.added === true,
     removed: part.removed === true,

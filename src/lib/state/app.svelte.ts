@@ -46,13 +46,36 @@ export class AppState {
     this.loop = parts.loop;
     this.#store = parts.store;
     // Every saved run is indexed for the history (its code loads with the first run).
-    // A failure to index is repaired when the history next opens (it indexes runs it finds without one).
     this.chat.onRunSaved((data) => {
       this.loadHistory()
         .then((h) => h.added({ recordKind: 'run', data }))
-        .catch(() => undefined);
+        .catch(this.#notIndexed);
     });
   }
+
+  /**
+   * The playground as it stands (chat, tools, the lab's inputs), and the function that puts it back: an
+   * opened run or share link replaces it, and its notice offers Undo.
+   */
+  keepSetup = (): (() => void) => {
+    const chat = this.chat.snapshot();
+    const tools = this.tools.snapshot();
+    const lab = this.#embeddings;
+    const labSetup = lab && {
+      text: lab.text,
+      model: lab.model,
+      dimensions: lab.dimensions,
+      query: lab.query,
+    };
+    return () => {
+      this.chat.restore(chat);
+      this.chat.composer = chat.composer;
+      this.tools.restore(tools);
+      this.tools.autoRun = tools.autoRun;
+      this.tools.maxSteps = tools.maxSteps;
+      if (lab && labSetup) lab.restore(labSetup);
+    };
+  };
 
   /** Loads share links (compression, validation): on a page opened from a link, or on Share link. */
   loadSharing = async (): Promise<SetupSharing> => {
@@ -79,6 +102,16 @@ export class AppState {
     return this.#loadingHistory;
   };
 
+  // The run itself is saved; only its history entry is missing, and the history adds entries for the
+  // runs it finds without one when it is next read (on the next page load).
+  #notIndexed = (err: unknown): void => {
+    this.storage.report({
+      kind: 'write-failed',
+      message: 'A run was saved but could not be added to the History; it will be listed after a reload.',
+      detail: err instanceof Error ? err.message : String(err),
+    });
+  };
+
   /** True once the embeddings lab has loaded. */
   get labLoaded(): boolean {
     return this.#embeddings !== null;
@@ -103,7 +136,7 @@ export class AppState {
         lab.onRunSaved((data) => {
           this.loadHistory()
             .then((h) => h.added({ recordKind: 'embeddings-run', data }))
-            .catch(() => undefined);
+            .catch(this.#notIndexed);
         });
         return lab;
       })

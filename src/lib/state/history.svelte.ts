@@ -37,7 +37,7 @@ export class HistoryState {
   shown = $state(PAGE);
   /** The last deletion, until it is undone or another replaces it. */
   deleted = $state.raw<{ title: string; undo: () => Promise<unknown> } | null>(null);
-  notice = $state.raw<{ ok: boolean; text: string } | null>(null);
+  notice = $state.raw<{ ok: boolean; text: string; undo?: () => void } | null>(null);
   /** The runs Compare shows (2 to 4), once read. */
   compared = $state.raw<SavedRun[] | null>(null);
 
@@ -117,10 +117,12 @@ export class HistoryState {
       const { data } = run;
       const text = data.items.map((i) => (i.label ? `${i.label}\t${i.text}` : i.text)).join('\n');
       const lab = await this.#app.loadLab();
+      const undo = this.#app.keepSetup();
       if (!lab.restore({ text, model: data.model, dimensions: data.dimensions })) return this.#busy();
       this.notice = {
         ok: true,
-        text: `Opened the embeddings run in the Embeddings tab: ${data.items.length} texts.`,
+        text: `Put the run's ${data.items.length} texts, model and dimensions in the Embeddings tab: Embed runs them again (the cache answers what it has).`,
+        undo,
       };
       return true;
     }
@@ -152,9 +154,16 @@ export class HistoryState {
       });
     }
     const { chat, tools } = this.#app;
+    const undo = this.#app.keepSetup();
+    // A tool that comes back under a name the panel already has keeps that tool's mock (a plain lookup,
+    // not state).
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const mocks = new Map(
+      tools.views.flatMap((v) => (v.parse?.ok ? [[v.parse.name, v.draft.mock] as const] : [])),
+    );
     if (!chat.restore({ ...setup, messages })) return this.#busy();
     tools.restore({
-      tools: setup.tools.map((text) => ({ text })),
+      tools: setup.tools.map((text) => ({ text, mock: mocks.get(toolName(text)) })),
       choice: setup.choice,
       parallel: setup.parallel,
       schemaText: setup.schemaText || tools.schemaText,
@@ -163,6 +172,7 @@ export class HistoryState {
     this.notice = {
       ok: true,
       text: `${what} “${this.#title(id)}” in the chat${mode === 'fork' ? ': change it and send it again' : ''}. The saved run is kept as it was.`,
+      undo,
     };
     return true;
   };
@@ -170,8 +180,8 @@ export class HistoryState {
   /** Downloads the selected runs, or all of them, as one versioned JSON file. */
   exportFile = async (): Promise<{ name: string; text: string } | null> => {
     const ids = this.selected.length ? this.selected : this.entries.map((e) => e.id);
-    const transfer = await loadTransfer();
     try {
+      const transfer = await loadTransfer();
       const runs = await this.#store.load(ids);
       const text = transfer.exportRuns(runs, { secret: this.#app.credentials.apiKey });
       this.notice = { ok: true, text: `Exported ${runs.length} run${runs.length === 1 ? '' : 's'}.` };
@@ -179,7 +189,7 @@ export class HistoryState {
     } catch (err) {
       this.notice = {
         ok: false,
-        text: `Nothing was exported: ${err instanceof Error ? err.message : String(err)}`,
+        text: `Nothing was exported: ${(err instanceof Error ? err.message : String(err)).replace(/^Nothing was exported:\s*/, '')}`,
       };
       return null;
     }
@@ -188,9 +198,11 @@ export class HistoryState {
   /** Imports a file of runs: every record checked, duplicates and bad records skipped with the reason. */
   importFile = async (text: string, name: string): Promise<void> => {
     const transfer = await loadTransfer();
+    // The ids as stored now (another tab may have added some), so nothing is ever overwritten.
+    const stored = (await this.#store.list()).map((e) => e.id);
     // A plain set of ids for the check, not state.
     // eslint-disable-next-line svelte/prefer-svelte-reactivity
-    const result = transfer.parseImport(text, new Set(this.entries.map((e) => e.id)));
+    const result = transfer.parseImport(text, new Set(stored));
     if (!result.ok) {
       this.notice = { ok: false, text: `${name} was not imported: ${result.reason}` };
       return;
@@ -215,5 +227,15 @@ export class HistoryState {
   #busy(): false {
     this.notice = { ok: false, text: 'Stop the request on its way first, then open the run again.' };
     return false;
+  }
+}
+
+/** The function name of a tool's JSON text ('' when it does not parse). */
+function toolName(text: string): string {
+  try {
+    const tool = JSON.parse(text) as { function?: { name?: unknown } };
+    return typeof tool.function?.name === 'string' ? tool.function.name : '';
+  } catch {
+    return '';
   }
 }

@@ -25,8 +25,8 @@ export type ShareResult =
  */
 export class SetupSharing {
   result = $state.raw<ShareResult | null>(null);
-  /** What the last opened link or file did, or why it could not be opened. */
-  notice = $state.raw<{ ok: boolean; text: string } | null>(null);
+  /** What the last opened link or file did (and how to undo it), or why it could not be opened. */
+  notice = $state.raw<{ ok: boolean; text: string; undo?: () => void } | null>(null);
 
   #app: AppState;
 
@@ -53,6 +53,15 @@ export class SetupSharing {
       const [link] = await loadShare();
       const setup = await this.#current();
       const url = link.shareUrl(location, await link.encodeSetup(setup));
+      // A key pasted into a message or a mock would travel with the link: refuse rather than leak it.
+      const key = this.#app.credentials.apiKey;
+      if (key.length >= 8 && JSON.stringify(setup).includes(key)) {
+        this.result = {
+          kind: 'failed',
+          reason: 'the setup contains your API key (in a message or a tool). Remove it first.',
+        };
+        return;
+      }
       this.result = link.fitsInLink(url)
         ? { kind: 'link', url }
         : { kind: 'file', text: link.setupFileText(setup), length: url.length };
@@ -89,6 +98,7 @@ export class SetupSharing {
       this.notice = { ok: false, text: `Stop the answer on its way, then open ${source} again.` };
       return;
     }
+    const undo = this.#app.keepSetup();
     if (setup.chat) {
       const { model, systemPrompt, messages, params, stream } = setup.chat;
       chat.restore({ model, systemPrompt, messages: share.messagesFrom(messages), params, stream });
@@ -99,11 +109,19 @@ export class SetupSharing {
     }
     if (setup.embeddings) {
       const { texts, model, dimensions, query } = setup.embeddings;
-      (await this.#app.loadLab()).restore({ text: texts, model, dimensions, query });
+      if (!(await this.#app.loadLab()).restore({ text: texts, model, dimensions, query })) {
+        this.notice = {
+          ok: false,
+          text: 'The embeddings lab is running: stop it, then open the link again.',
+        };
+        undo();
+        return;
+      }
     }
     this.notice = {
       ok: true,
       text: `Opened the setup from ${source}: ${share.describeSetup(setup)}. Your key is not in it: add yours to send.`,
+      undo,
     };
   }
 }

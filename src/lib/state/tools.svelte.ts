@@ -199,8 +199,8 @@ export class ToolsState {
    * restored setup must not start paid requests by itself.
    */
   restore = (setup: {
-    tools: readonly { text: string; enabled?: boolean; mock?: ToolDraft['mock'] }[];
-    choice: ToolChoice | undefined;
+    tools: readonly { text: string; enabled?: boolean; mock?: ToolDraft['mock'] | undefined }[];
+    choice?: ToolChoice | undefined;
     parallel: boolean;
     schemaText: string;
   }): void => {
