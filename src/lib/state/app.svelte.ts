@@ -4,6 +4,7 @@ import { RecordStore, type RecordStoreOptions } from '../storage';
 import { ChatState } from './chat.svelte';
 import { ConnectionState } from './connection.svelte';
 import type { EmbeddingsState } from './embeddings.svelte';
+import type { RunData } from '../history/entry';
 import type { HistoryState } from './history.svelte';
 import { Credentials } from './credentials.svelte';
 import { SettingsState } from './settings.svelte';
@@ -27,6 +28,8 @@ export class AppState {
   #embeddings = $state.raw<EmbeddingsState | null>(null);
   #loadingLab: Promise<EmbeddingsState> | null = null;
   #loadingHistory: Promise<HistoryState> | null = null;
+  /** The history once loaded (new runs go straight into its list). */
+  #history: HistoryState | null = null;
 
   constructor(parts: {
     storage: StorageStatus;
@@ -46,11 +49,7 @@ export class AppState {
     this.loop = parts.loop;
     this.#store = parts.store;
     // Every saved run is indexed for the history (its code loads with the first run).
-    this.chat.onRunSaved((data) => {
-      this.loadHistory()
-        .then((h) => h.added({ recordKind: 'run', data }))
-        .catch(this.#notIndexed);
-    });
+    this.chat.onRunSaved((data) => this.#index({ recordKind: 'run', data }));
   }
 
   /**
@@ -93,6 +92,7 @@ export class AppState {
       .then(async (m) => {
         const history = new m.HistoryState(this, this.#store);
         await history.load();
+        this.#history = history;
         return history;
       })
       .catch((err: unknown) => {
@@ -101,6 +101,15 @@ export class AppState {
       });
     return this.#loadingHistory;
   };
+
+  /** Adds a saved run to the history: to the open list, or as an entry alone when the list is not open. */
+  #index(run: RunData): void {
+    const open = this.#history;
+    const indexed = open
+      ? open.added(run)
+      : import('./history.svelte').then((m) => m.indexRun(this.#store, run));
+    indexed.catch(this.#notIndexed);
+  }
 
   // The run itself is saved; only its history entry is missing, and the history adds entries for the
   // runs it finds without one when it is next read (on the next page load).
@@ -133,11 +142,7 @@ export class AppState {
       .then((lab) => {
         this.#embeddings = lab;
         lab.autosave();
-        lab.onRunSaved((data) => {
-          this.loadHistory()
-            .then((h) => h.added({ recordKind: 'embeddings-run', data }))
-            .catch(this.#notIndexed);
-        });
+        lab.onRunSaved((data) => this.#index({ recordKind: 'embeddings-run', data }));
         return lab;
       })
       .catch((err: unknown) => {

@@ -19,6 +19,15 @@ import type { AppState } from './app.svelte';
 /** The lazy boundary of import and export (file parsing, vector encoding). */
 const loadTransfer = () => import('../history/transfer');
 
+/**
+ * Indexes a run just saved while the History is not open: writes its entry alone (opening the history
+ * would read the list, and a backfill could read the run's body again, megabytes for an embeddings run).
+ */
+export async function indexRun(store: RecordStore, run: RunData): Promise<void> {
+  const entry = run.recordKind === 'run' ? entryFor('run', run.data) : entryFor('embeddings-run', run.data);
+  await new HistoryStore(store).add(entry);
+}
+
 /** How many rows the list shows before "Show more": thousands of rows would slow every keystroke. */
 export const PAGE = 100;
 
