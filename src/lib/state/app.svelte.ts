@@ -83,10 +83,7 @@ export class AppState {
     return this.sharing;
   };
 
-  /**
-   * The history of saved runs: its state and index load with the History section or the first saved run,
-   * not with the page.
-   */
+  /** The history of saved runs: its state and index load with the History section, not with the page. */
   loadHistory = (): Promise<HistoryState> => {
     this.#loadingHistory ??= import('./history.svelte')
       .then(async (m) => {
